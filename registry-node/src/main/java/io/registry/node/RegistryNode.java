@@ -1,0 +1,144 @@
+package io.registry.node;
+
+import io.registry.node.config.NodeConfig;
+import io.registry.node.http.HttpServer;
+import io.registry.node.http.RegistryApi;
+import io.registry.node.raft.AppliedIndex;
+import io.registry.node.raft.RaftNode;
+import io.registry.node.raft.WriteBatcher;
+import io.registry.node.read.RegistryReader;
+import io.registry.statemachine.ratis.RegistryStateMachine;
+import io.registry.statemachine.ratis.StateMachineListener;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One registry node: the replica, its HTTP facade and the services between them, started and stopped as one. */
+public final class RegistryNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryNode.class);
+
+    private final NodeConfig config;
+    private final RegistryStateMachine stateMachine;
+    private final RaftNode raft;
+    private final AppliedIndex applied;
+    private final RegistryReader reader;
+    private final ExecutorService notifier;
+    private final ExecutorService admin;
+    private final HttpServer http = new HttpServer();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final Runnable onUnexpectedShutdown;
+    private WriteBatcher writes;
+
+    /**
+     * @param clockMillis the wall clock the leader stamps entries with (tests may inject their own)
+     * @param onUnexpectedShutdown run if Ratis closes the replica on its own; Main exits the process
+     */
+    public RegistryNode(NodeConfig config, LongSupplier clockMillis, Runnable onUnexpectedShutdown) {
+        this.config = config;
+        this.onUnexpectedShutdown = onUnexpectedShutdown;
+        this.stateMachine = new RegistryStateMachine(clockMillis);
+        this.raft = new RaftNode(config, stateMachine);
+        this.notifier = Executors.newSingleThreadExecutor(daemon("applied-notifier-" + config.id()));
+        this.admin = Executors.newCachedThreadPool(daemon("admin-" + config.id()));
+        this.applied = new AppliedIndex(notifier);
+        this.reader = new RegistryReader(stateMachine);
+        stateMachine.setListener(new Events());
+    }
+
+    public RegistryNode start() throws IOException, InterruptedException {
+        raft.start();
+        writes = new WriteBatcher(raft, applied, WriteBatcher.Limits.DEFAULT);
+        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin);
+        http.start(config.bind(), config.self().httpPort(), api, config.maxRequestBytes());
+        LOG.info("Node {} serving HTTP on {}:{} (advertised {})", config.id(), config.bind(), http.port(),
+                config.self().httpAddress());
+        return this;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    public long appliedIndex() {
+        return applied.current();
+    }
+
+    /** A content digest of this replica, for comparing replicas in tests and tools. */
+    public long digest() {
+        return stateMachine.read(state -> state.digest());
+    }
+
+    public RegistryStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    private final class Events implements StateMachineListener {
+        @Override
+        public void applied(long index, Set<String> changedServices) {
+            if (!changedServices.isEmpty()) {
+                reader.invalidate(changedServices);
+            }
+            applied.advance(index);
+        }
+
+        @Override
+        public void leaderReady() {
+            LOG.info("Node {} is leader and ready", config.id());
+        }
+
+        @Override
+        public void notLeader() {
+            LOG.info("Node {} is no longer leader", config.id());
+        }
+
+        @Override
+        public void leaderChanged(String leaderId) {
+            LOG.info("Node {} sees leader {}", config.id(), leaderId);
+        }
+
+        @Override
+        public void serverShutdown() {
+            if (!closing.get()) {
+                LOG.error("Node {}: the Raft server shut down on its own (e.g. after a long JVM pause); "
+                        + "this node cannot serve any more", config.id());
+                onUnexpectedShutdown.run();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        http.close();
+        if (writes != null) {
+            writes.close();
+        }
+        try {
+            raft.close();
+        } catch (IOException e) {
+            LOG.warn("Node {}: error closing the Raft replica: {}", config.id(), e.toString());
+        }
+        notifier.shutdownNow();
+        admin.shutdownNow();
+        LOG.info("Node {} stopped", config.id());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,85 @@
+package io.registry.node.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a node needs to start. Built by {@link ConfigLoader} from flags, environment and a file,
+ * or directly by tests.
+ */
+public record NodeConfig(
+        String id,
+        List<Peer> peers,
+        Path dataDir,
+        String bind,
+        Duration electionTimeoutMin,
+        Duration electionTimeoutMax,
+        int maxRequestBytes,
+        Duration maxStale,
+        boolean join,
+        long snapshotThreshold) {
+
+    public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(500);
+    public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(1000);
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_MAX_STALE = Duration.ofSeconds(2);
+    public static final long DEFAULT_SNAPSHOT_THRESHOLD = 100_000;
+
+    public NodeConfig {
+        peers = List.copyOf(peers);
+        if (peers.stream().noneMatch(p -> p.id().equals(id))) {
+            throw new ConfigException("node id '" + id + "' is not among the peers " + peers
+                    + ": add it to --peers (ID=HOST:RAFT_PORT:HTTP_PORT) or fix --id");
+        }
+        if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
+            throw new ConfigException("peer ids must be unique: " + peers);
+        }
+        if (electionTimeoutMin.compareTo(electionTimeoutMax) >= 0) {
+            throw new ConfigException("--election-timeout-min (" + electionTimeoutMin.toMillis()
+                    + "ms) must be below --election-timeout-max (" + electionTimeoutMax.toMillis() + "ms)");
+        }
+        if (maxRequestBytes < 1024) {
+            throw new ConfigException("--max-request-bytes must be at least 1024");
+        }
+    }
+
+    public Peer self() {
+        return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    /** Sensible defaults for everything but identity and membership. */
+    public static NodeConfig of(String id, List<Peer> peers, Path dataDir) {
+        return new NodeConfig(id, peers, dataDir, "0.0.0.0", DEFAULT_ELECTION_MIN, DEFAULT_ELECTION_MAX,
+                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STALE, false, DEFAULT_SNAPSHOT_THRESHOLD);
+    }
+
+    public NodeConfig withJoin(boolean joining) {
+        return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
+                maxStale, joining, snapshotThreshold);
+    }
+
+    public NodeConfig withBind(String address) {
+        return new NodeConfig(id, peers, dataDir, address, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
+                maxStale, join, snapshotThreshold);
+    }
+
+    public NodeConfig withElectionTimeouts(Duration min, Duration max) {
+        return new NodeConfig(id, peers, dataDir, bind, min, max, maxRequestBytes, maxStale, join, snapshotThreshold);
+    }
+
+    public NodeConfig withMaxRequestBytes(int bytes) {
+        return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, bytes, maxStale, join,
+                snapshotThreshold);
+    }
+
+    public NodeConfig withMaxStale(Duration stale) {
+        return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes, stale,
+                join, snapshotThreshold);
+    }
+
+    public NodeConfig withSnapshotThreshold(long entries) {
+        return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
+                maxStale, join, entries);
+    }
+}

@@ -1,0 +1,276 @@
+package io.registry.node.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.registry.api.ApiException;
+import io.registry.api.Instance;
+import io.registry.api.Json;
+import io.registry.api.Registration;
+import io.registry.api.Responses;
+import io.registry.api.Validation;
+import io.registry.node.config.NodeConfig;
+import io.registry.node.config.Peer;
+import io.registry.node.raft.AppliedIndex;
+import io.registry.node.raft.RaftNode;
+import io.registry.node.raft.WriteBatcher;
+import io.registry.node.read.InstanceFilter;
+import io.registry.node.read.RegistryReader;
+import io.registry.node.read.ServiceView;
+import io.registry.statemachine.command.Command;
+import io.registry.statemachine.command.Deregister;
+import io.registry.statemachine.command.Register;
+import io.registry.statemachine.core.Result;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.ratis.protocol.RaftClientReply;
+
+/** The v1 endpoints (DESIGN.md §6), independent of Netty: requests in, {@link Reply} futures out. */
+public final class RegistryApi {
+    private final NodeConfig config;
+    private final RaftNode raft;
+    private final RegistryReader reader;
+    private final WriteBatcher writes;
+    private final AppliedIndex applied;
+    private final Executor admin;
+
+    public RegistryApi(NodeConfig config, RaftNode raft, RegistryReader reader, WriteBatcher writes,
+                       AppliedIndex applied, Executor admin) {
+        this.config = config;
+        this.raft = raft;
+        this.reader = reader;
+        this.writes = writes;
+        this.applied = applied;
+        this.admin = admin;
+    }
+
+    // ---- writes -------------------------------------------------------------------------------------
+
+    public CompletableFuture<Reply> register(String service, String id, byte[] body) {
+        Registration registration = readBody(body, Registration.class);
+        Instance instance = Validation.instance(service, id, registration);
+        return write(new Register(instance)).thenApply(a -> a.result() instanceof Result.Stored s
+                ? Reply.ok(new Responses.Registered(a.index(), s.instance())).header("X-Registry-Index", a.index())
+                : rejected(a.result()));
+    }
+
+    public CompletableFuture<Reply> deregister(String service, String id) {
+        Validation.serviceName(service);
+        Validation.instanceId(id);
+        return write(new Deregister(service, id)).thenApply(a -> a.result() instanceof Result.Removed
+                ? Reply.ok(new Responses.Indexed(a.index())).header("X-Registry-Index", a.index())
+                : rejected(a.result()));
+    }
+
+    private CompletableFuture<WriteBatcher.Applied> write(Command command) {
+        return writes.submit(command);
+    }
+
+    private static Reply rejected(Result result) {
+        if (result instanceof Result.Rejected r) {
+            int status = r.code().equals("not_found") ? 404 : r.code().equals("internal") ? 500 : 400;
+            return Reply.error(status, r.code(), r.message());
+        }
+        return Reply.error(409, "conflict", "the change was not applied: " + result);
+    }
+
+    // ---- reads --------------------------------------------------------------------------------------
+
+    public CompletableFuture<Reply> instances(String service, Map<String, List<String>> query) {
+        Validation.serviceName(service);
+        InstanceFilter filter = filter(query);
+        return consistent(query).thenApply(ignored -> {
+            ServiceView view = reader.service(service);
+            return readHeaders(Reply.ok(new Responses.Instances(service, view.index(), filter.apply(view.instances()))),
+                    view.index());
+        });
+    }
+
+    public CompletableFuture<Reply> services(Map<String, List<String>> query) {
+        return consistent(query).thenApply(ignored -> {
+            Responses.Services services = reader.services();
+            return readHeaders(Reply.ok(services), services.index());
+        });
+    }
+
+    private Reply readHeaders(Reply reply, long index) {
+        long contact = raft.lastLeaderContactMillis();
+        reply.header("X-Registry-Index", index);
+        raft.leaderId().ifPresent(leader -> reply.header("X-Registry-Leader", leader));
+        return reply.header("X-Registry-Last-Contact", contact == Long.MAX_VALUE ? -1 : contact);
+    }
+
+    /** Completes when this node may answer at the asked consistency, or fails with 503. */
+    private CompletableFuture<Void> consistent(Map<String, List<String>> query) {
+        String mode = first(query, "consistency", "default");
+        switch (mode) {
+            case "stale":
+                return CompletableFuture.completedFuture(null);
+            case "default": {
+                long contact = raft.lastLeaderContactMillis();
+                if (contact > config.maxStale().toMillis()) {
+                    throw ApiException.unavailable("stale", "node " + config.id() + " has not heard from a leader for "
+                            + (contact == Long.MAX_VALUE ? "ever" : contact + " ms") + " (limit "
+                            + config.maxStale().toMillis() + " ms); ask another node, or add consistency=stale "
+                            + "to accept possibly old data");
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            case "linearizable":
+                return raft.readBarrier().exceptionally(e -> {
+                    throw ApiException.unavailable("no_leader", "a linearizable read needs a leader and a majority, "
+                            + "and none answered: " + e.getMessage() + "; retry shortly or use consistency=stale");
+                });
+            default:
+                throw ApiException.badRequest("invalid_consistency", "consistency '" + mode
+                        + "' is not known: use stale, default or linearizable");
+        }
+    }
+
+    private static InstanceFilter filter(Map<String, List<String>> query) {
+        boolean healthy = bool(query, "healthy");
+        boolean passing = bool(query, "passing");
+        List<String> tags = query.getOrDefault("tag", List.of());
+        String zone = first(query, "zone", null);
+        Map<String, String> meta = new LinkedHashMap<>();
+        query.forEach((k, v) -> {
+            if (k.startsWith("meta.") && k.length() > 5 && !v.isEmpty()) {
+                meta.put(k.substring(5), v.get(0));
+            }
+        });
+        return new InstanceFilter(healthy, passing, tags, zone, meta);
+    }
+
+    private static boolean bool(Map<String, List<String>> query, String name) {
+        String value = first(query, name, "false");
+        if (value.isEmpty() || value.equals("true") || value.equals("1")) {
+            return true;
+        }
+        if (value.equals("false") || value.equals("0")) {
+            return false;
+        }
+        throw ApiException.badRequest("invalid_parameter", "parameter '" + name + "' must be true or false");
+    }
+
+    static String first(Map<String, List<String>> query, String name, String fallback) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    // ---- cluster ------------------------------------------------------------------------------------
+
+    public Reply cluster() {
+        return Reply.ok(raft.cluster(applied.current(), false)).header("X-Registry-Index", applied.current());
+    }
+
+    public Reply health() {
+        boolean leaderKnown = raft.leaderId().isPresent();
+        long lag = Math.max(0, raft.commitIndex() - applied.current());
+        boolean ready = leaderKnown && lag < 1000;
+        String leader = raft.leaderId().orElse(null);
+        Responses.Health health = new Responses.Health(config.id(), ready ? "ready" : "not_ready", ready, leader,
+                applied.current());
+        return new Reply(ready ? 200 : 503, health, new LinkedHashMap<>());
+    }
+
+    public CompletableFuture<Reply> addMember(byte[] body) {
+        Responses.AddMember request = readBody(body, Responses.AddMember.class);
+        if (request.id() == null || request.raftAddress() == null || request.httpAddress() == null) {
+            throw ApiException.badRequest("missing_field", "adding a member needs id, raftAddress and httpAddress, "
+                    + "e.g. {\"id\":\"n4\",\"raftAddress\":\"10.0.0.4:7801\",\"httpAddress\":\"10.0.0.4:7701\"}");
+        }
+        Peer peer = peerOf(request);
+        return adminCall(() -> raft.addMember(peer));
+    }
+
+    private static Peer peerOf(Responses.AddMember request) {
+        String[] raftHostPort = request.raftAddress().split(":");
+        String[] httpHostPort = request.httpAddress().split(":");
+        try {
+            if (raftHostPort.length != 2 || httpHostPort.length != 2 || !raftHostPort[0].equals(httpHostPort[0])) {
+                throw new IllegalArgumentException();
+            }
+            return Peer.parse(request.id() + "=" + raftHostPort[0] + ":" + raftHostPort[1] + ":" + httpHostPort[1]);
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("invalid_member", "raftAddress and httpAddress must be HOST:PORT on the "
+                    + "same host, e.g. \"10.0.0.4:7801\" and \"10.0.0.4:7701\"");
+        }
+    }
+
+    public CompletableFuture<Reply> removeMember(String id) {
+        return adminCall(() -> raft.removeMember(id));
+    }
+
+    public CompletableFuture<Reply> transferLeader(byte[] body) {
+        Responses.TransferLeader request = readBody(body, Responses.TransferLeader.class);
+        if (request.to() == null || request.to().isBlank()) {
+            throw ApiException.badRequest("missing_field", "say which member should lead: {\"to\":\"n2\"}");
+        }
+        if (raft.currentPeers().stream().noneMatch(p -> p.getId().toString().equals(request.to()))) {
+            throw ApiException.notFound("unknown_member", "no member '" + request.to() + "'; see GET /v1/cluster");
+        }
+        return adminCall(() -> raft.transferLeader(request.to()));
+    }
+
+    public CompletableFuture<Reply> snapshot() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Reply.ok(new Responses.Snapshot(raft.snapshot()));
+            } catch (Exception e) {
+                throw ApiException.unavailable("snapshot_failed", "the snapshot could not be taken: " + e.getMessage());
+            }
+        }, admin);
+    }
+
+    private interface AdminCall {
+        RaftClientReply run() throws Exception;
+    }
+
+    private CompletableFuture<Reply> adminCall(AdminCall call) {
+        return CompletableFuture.supplyAsync(() -> {
+            RaftClientReply reply;
+            try {
+                reply = call.run();
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid_member", e.getMessage());
+            } catch (Exception e) {
+                throw ApiException.unavailable("reconfiguration_failed", "the cluster did not accept the change: "
+                        + e.getMessage() + "; check `registry status` and retry");
+            }
+            if (!reply.isSuccess()) {
+                throw new ApiException(409, "reconfiguration_failed", "the cluster refused the change: "
+                        + RaftNode.describe(reply));
+            }
+            return raft.division().isPresent() ? cluster() : Reply.ok(new Responses.Indexed(reply.getLogIndex()));
+        }, admin);
+    }
+
+    static <T> T readBody(byte[] body, Class<T> type) {
+        if (body.length == 0) {
+            throw ApiException.badRequest("missing_body", "the request needs a JSON body; see the README for examples");
+        }
+        try {
+            T value = Json.strict().readValue(body, type);
+            if (value == null) {
+                throw ApiException.badRequest("missing_body", "the body is JSON null; send a JSON object");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw JsonErrors.describe(e);
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("invalid_json", "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    static List<String> segments(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) {
+                parts.add(s);
+            }
+        }
+        return parts;
+    }
+}

@@ -1,0 +1,22 @@
+package io.registry.node.http;
+
+import io.registry.api.ApiError;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** An HTTP answer before encoding: status, a body serialized as JSON, and extra headers. */
+public record Reply(int status, Object body, Map<String, String> headers) {
+
+    public static Reply ok(Object body) {
+        return new Reply(200, body, new LinkedHashMap<>());
+    }
+
+    public static Reply error(int status, String code, String message) {
+        return new Reply(status, new ApiError(code, message), new LinkedHashMap<>());
+    }
+
+    public Reply header(String name, Object value) {
+        headers.put(name, String.valueOf(value));
+        return this;
+    }
+}

@@ -1,0 +1,286 @@
+package io.registry.node.raft;
+
+import io.registry.api.Responses;
+import io.registry.node.config.NodeConfig;
+import io.registry.node.config.Peer;
+import io.registry.statemachine.ratis.RegistryStateMachine;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's Raft replica and its client: starts and stops the Ratis server, submits commands, runs
+ * ReadIndex barriers, and answers questions about the group. Everything Ratis-specific in the node
+ * lives here so that the HTTP layer sees plain futures and records.
+ */
+public final class RaftNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+    /** Fixed so that every node, and every restart, joins the same group. */
+    public static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.fromString("5e6a11e7-0000-4000-8000-00000000c1a5"));
+    private static final long ADMIN_TIMEOUT_MILLIS = 10_000;
+
+    private final NodeConfig config;
+    private final RegistryStateMachine stateMachine;
+    private final RaftPeerId selfId;
+    private RaftServer server;
+    private RaftClient client;
+
+    public RaftNode(NodeConfig config, RegistryStateMachine stateMachine) {
+        this.config = config;
+        this.stateMachine = stateMachine;
+        this.selfId = RaftPeerId.valueOf(config.id());
+    }
+
+    public static RaftPeer toRaftPeer(Peer peer) {
+        // The HTTP address travels in the peer's data-stream address: Ratis replicates it with the group
+        // configuration (so members added at run time are known everywhere) and never dials it, because
+        // the data-stream transport is disabled.
+        return RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.raftAddress())
+                .setDataStreamAddress(peer.httpAddress()).build();
+    }
+
+    public void start() throws IOException {
+        List<RaftPeer> peers = config.peers().stream().map(RaftNode::toRaftPeer).toList();
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        RaftProperties props = properties();
+        server = RaftServer.newBuilder()
+                .setServerId(selfId)
+                .setGroup(config.join() ? RaftGroup.valueOf(GROUP_ID) : group)
+                .setProperties(props)
+                .setStateMachine(stateMachine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        client = RaftClient.newBuilder()
+                .setProperties(props)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), props))
+                .setRetryPolicy(retryPolicy())
+                .build();
+        LOG.info("Raft replica {} started on {} ({} peers, data in {})", config.id(), config.self().raftAddress(),
+                peers.size(), config.dataDir().toAbsolutePath());
+    }
+
+    private RaftProperties properties() {
+        RaftProperties props = new RaftProperties();
+        GrpcConfigKeys.Server.setHost(props, config.bind());
+        GrpcConfigKeys.Server.setPort(props, config.self().raftPort());
+        RaftServerConfigKeys.setStorageDir(props, List.of(config.dataDir().toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(props, millis(config.electionTimeoutMin().toMillis()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(props, millis(config.electionTimeoutMax().toMillis()));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(props, millis(3000));
+        RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
+        // A JVM pause past this closes the server; the node then exits (see Main) rather than linger.
+        RaftServerConfigKeys.setCloseThreshold(props, TimeDuration.valueOf(60, TimeUnit.SECONDS));
+        return props;
+    }
+
+    private static TimeDuration millis(long ms) {
+        return TimeDuration.valueOf(ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Bounded: the default policy retries forever, which would hang HTTP requests during an outage. */
+    private static RetryPolicy retryPolicy() {
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(40, millis(100));
+    }
+
+    public String id() {
+        return config.id();
+    }
+
+    /** Sends an encoded command to the leader; completes with the leader's reply. */
+    public CompletableFuture<RaftClientReply> submit(byte[] command) {
+        return client.async().send(Message.valueOf(ByteString.copyFrom(command)));
+    }
+
+    /** Completes once this replica has applied everything committed before the call (ReadIndex). */
+    public CompletableFuture<Void> readBarrier() {
+        return client.async().sendReadOnly(Message.EMPTY, selfId).thenAccept(reply -> {
+            if (!reply.isSuccess()) {
+                throw new IllegalStateException(String.valueOf(reply.getException()));
+            }
+        });
+    }
+
+    public Optional<RaftServer.Division> division() {
+        try {
+            return server == null ? Optional.empty() : Optional.of(server.getDivision(GROUP_ID));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public boolean isLeader() {
+        return division().map(d -> d.getInfo().isLeader()).orElse(false);
+    }
+
+    public boolean isLeaderReady() {
+        return division().map(d -> d.getInfo().isLeaderReady()).orElse(false);
+    }
+
+    public Optional<String> leaderId() {
+        return division().map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString);
+    }
+
+    public long commitIndex() {
+        return division().map(d -> d.getRaftLog().getLastCommittedIndex()).orElse(0L);
+    }
+
+    /**
+     * Milliseconds since this node last heard from a leader: 0 for a leader still in touch with a
+     * majority, the leader's last RPC for a follower, and {@code Long.MAX_VALUE} with no leader.
+     */
+    public long lastLeaderContactMillis() {
+        Optional<RaftServer.Division> d = division();
+        if (d.isEmpty() || d.get().getInfo().getLeaderId() == null) {
+            return Long.MAX_VALUE;
+        }
+        RoleInfoProto role = d.get().getInfo().getRoleInfoProto();
+        if (role.hasFollowerInfo()) {
+            return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+        }
+        if (role.hasLeaderInfo()) {
+            List<Long> elapsed = new ArrayList<>();
+            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                elapsed.add(f.getLastRpcElapsedTimeMs());
+            }
+            elapsed.sort(Long::compare);
+            int voters = elapsed.size() + 1;
+            int needed = voters / 2; // followers besides itself that make a majority
+            return needed == 0 ? 0 : elapsed.get(needed - 1);
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** The group as this node sees it, for {@code GET /v1/cluster}. */
+    public Responses.Cluster cluster(long appliedIndex, boolean protection) {
+        Optional<RaftServer.Division> d = division();
+        if (d.isEmpty()) {
+            return new Responses.Cluster(null, 0, 0, appliedIndex, protection, List.of());
+        }
+        RaftServer.Division div = d.get();
+        String leader = Optional.ofNullable(div.getInfo().getLeaderId()).map(RaftPeerId::toString).orElse(null);
+        Map<String, Long> contact = new HashMap<>();
+        RoleInfoProto role = div.getInfo().getRoleInfoProto();
+        if (role.hasLeaderInfo()) {
+            role.getLeaderInfo().getFollowerInfoList().forEach(f ->
+                    contact.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs()));
+            contact.put(config.id(), 0L);
+        } else if (role.hasFollowerInfo() && leader != null) {
+            contact.put(leader, role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs());
+        }
+        Map<String, Long> commits = new HashMap<>();
+        for (CommitInfoProto c : div.getCommitInfos()) {
+            commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+        }
+        List<Responses.Member> members = new ArrayList<>();
+        Collection<RaftPeer> peers = div.getRaftConf().getCurrentPeers();
+        for (RaftPeer p : peers) {
+            String id = p.getId().toString();
+            String memberRole = id.equals(leader) ? "leader" : "follower";
+            members.add(new Responses.Member(id, p.getAddress(), p.getDataStreamAddress(), memberRole,
+                    contact.get(id), commits.get(id)));
+        }
+        members.sort((a, b) -> a.id().compareTo(b.id()));
+        return new Responses.Cluster(leader, div.getInfo().getCurrentTerm(), div.getRaftLog().getLastCommittedIndex(),
+                appliedIndex, protection, members);
+    }
+
+    /** The HTTP address of a member, from the replicated group configuration. */
+    public Optional<String> httpAddressOf(String memberId) {
+        return division().flatMap(d -> d.getRaftConf().getCurrentPeers().stream()
+                .filter(p -> p.getId().toString().equals(memberId))
+                .map(RaftPeer::getDataStreamAddress)
+                .findFirst());
+    }
+
+    public RaftClientReply addMember(Peer peer) throws IOException {
+        List<RaftPeer> next = new ArrayList<>(currentPeers());
+        if (next.stream().anyMatch(p -> p.getId().toString().equals(peer.id()))) {
+            throw new IllegalArgumentException("member '" + peer.id() + "' is already in the cluster");
+        }
+        next.add(toRaftPeer(peer));
+        return client.admin().setConfiguration(next);
+    }
+
+    public RaftClientReply removeMember(String memberId) throws IOException {
+        List<RaftPeer> current = currentPeers();
+        List<RaftPeer> next = current.stream().filter(p -> !p.getId().toString().equals(memberId)).toList();
+        if (next.size() == current.size()) {
+            throw new IllegalArgumentException("no member '" + memberId + "' in the cluster");
+        }
+        return client.admin().setConfiguration(next);
+    }
+
+    public RaftClientReply transferLeader(String to) throws IOException {
+        return client.admin().transferLeadership(RaftPeerId.valueOf(to), ADMIN_TIMEOUT_MILLIS);
+    }
+
+    /** Takes a snapshot on this node now; returns its index. */
+    public long snapshot() throws IOException {
+        RaftClientReply reply = client.getSnapshotManagementApi(selfId).create(true, ADMIN_TIMEOUT_MILLIS);
+        if (!reply.isSuccess()) {
+            throw new IOException(String.valueOf(reply.getException()));
+        }
+        return reply.getLogIndex();
+    }
+
+    public List<RaftPeer> currentPeers() {
+        return division().map(d -> List.copyOf(d.getRaftConf().getCurrentPeers())).orElse(List.of());
+    }
+
+    public static String describe(RaftClientReply reply) {
+        return reply.getException() == null ? "ok" : reply.getException().getMessage();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+}

@@ -1,0 +1,113 @@
+package io.registry.node;
+
+import static io.registry.node.testing.TestHttp.instanceBody;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registry.node.testing.Await;
+import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.TestHttp;
+import io.registry.node.testing.TestHttp.Response;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FaultToleranceTest {
+
+    @Test
+    void stoppedLeaderIsReplacedAndNoAcknowledgedWriteIsLost() {
+        try (LocalCluster cluster = LocalCluster.start(3)) {
+            Map<String, Long> acknowledged = registerMany(cluster, cluster.followerIds().get(0), "before", 50);
+            String oldLeader = cluster.leaderId();
+            cluster.stop(oldLeader);
+
+            String newLeader = cluster.awaitLeader();
+            assertThat(newLeader).isNotEqualTo(oldLeader);
+            String survivor = cluster.runningIds().get(0);
+            acknowledged.putAll(registerMany(cluster, survivor, "after", 50));
+
+            for (String id : cluster.runningIds()) {
+                assertAllPresent(cluster.httpAddress(id), acknowledged);
+            }
+            cluster.start(oldLeader);
+            cluster.awaitConverged();
+            assertAllPresent(cluster.httpAddress(oldLeader), acknowledged);
+        }
+    }
+
+    @Test
+    void fullRestartKeepsEveryInstanceWithItsIndices() {
+        try (LocalCluster cluster = LocalCluster.start(3)) {
+            registerMany(cluster, cluster.leaderId(), "keep", 30);
+            String node = cluster.httpAddress(cluster.nodeIds().get(0));
+            Response before = TestHttp.get(node, "/v1/services/svc/instances?consistency=linearizable");
+            long digest = cluster.node(cluster.nodeIds().get(0)).digest();
+
+            for (String id : cluster.nodeIds()) {
+                cluster.stop(id);
+            }
+            cluster.nodeIds().parallelStream().forEach(cluster::start);
+            cluster.awaitLeader();
+            cluster.awaitConverged();
+
+            for (String id : cluster.nodeIds()) {
+                Response after = TestHttp.get(cluster.httpAddress(id), "/v1/services/svc/instances?consistency=linearizable");
+                assertThat(after.json().get("instances")).isEqualTo(before.json().get("instances"));
+                assertThat(after.json().get("index")).isEqualTo(before.json().get("index"));
+                assertThat(cluster.node(id).digest()).isEqualTo(digest);
+            }
+        }
+    }
+
+    @Test
+    void writesWithoutAQuorumFailWithJson503AndNothingIsLost() {
+        try (LocalCluster cluster = LocalCluster.start(3)) {
+            Map<String, Long> acknowledged = registerMany(cluster, cluster.leaderId(), "q", 5);
+            List<String> ids = cluster.nodeIds();
+            cluster.stop(ids.get(1));
+            cluster.stop(ids.get(2));
+            String lone = cluster.httpAddress(ids.get(0));
+
+            long started = System.nanoTime();
+            Response put = TestHttp.put(lone, "/v1/services/svc/instances/lost", instanceBody("10.9.9.9", 1));
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(put.status()).as(put.body()).isEqualTo(503);
+            assertThat(put.json().get("error").asText()).isEqualTo("no_leader");
+            assertThat(tookMillis).as("a write without quorum is answered, not hung").isLessThan(14_000);
+
+            Response stale = TestHttp.get(lone, "/v1/services/svc/instances?consistency=stale");
+            assertThat(stale.status()).isEqualTo(200);
+            Response fresh = Await.value(Duration.ofSeconds(10), "default read refused once the leader is gone",
+                    () -> {
+                        Response r = TestHttp.get(lone, "/v1/services/svc/instances");
+                        return r.status() == 503 ? r : null;
+                    });
+            assertThat(fresh.json().get("error").asText()).isEqualTo("stale");
+
+            cluster.start(ids.get(1));
+            cluster.awaitLeader();
+            assertAllPresent(lone, acknowledged);
+        }
+    }
+
+    static Map<String, Long> registerMany(LocalCluster cluster, String via, String prefix, int count) {
+        Map<String, Long> acknowledged = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String id = prefix + "-" + i;
+            Response r = TestHttp.put(cluster.httpAddress(via), "/v1/services/svc/instances/" + id,
+                    instanceBody("10.0." + (i / 250) + "." + (i % 250 + 1), 8000 + i));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            acknowledged.put(id, r.json().get("index").asLong());
+        }
+        return acknowledged;
+    }
+
+    static void assertAllPresent(String node, Map<String, Long> acknowledged) {
+        Response r = TestHttp.get(node, "/v1/services/svc/instances?consistency=linearizable");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        Map<String, Long> present = new HashMap<>();
+        r.json().get("instances").forEach(i -> present.put(i.get("id").asText(), i.get("modifyIndex").asLong()));
+        assertThat(present).containsAllEntriesOf(acknowledged);
+    }
+}

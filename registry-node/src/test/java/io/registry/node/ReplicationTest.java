@@ -1,0 +1,116 @@
+package io.registry.node;
+
+import static io.registry.node.testing.TestHttp.instanceBody;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registry.node.testing.Await;
+import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.TestHttp;
+import io.registry.node.testing.TestHttp.Response;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ReplicationTest {
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = LocalCluster.start(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void registrationSentToFollowerIsReadableFromEveryNodeAtOnce() {
+        String follower = cluster.followerIds().get(0);
+        Response put = TestHttp.put(cluster.httpAddress(follower), "/v1/services/payments/instances/p-1",
+                "{\"address\":\"10.0.0.5\",\"port\":8080,\"tags\":[\"v2\"],\"metadata\":{\"team\":\"core\"},"
+                        + "\"zone\":\"eu-1a\"}");
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        long index = put.json().get("index").asLong();
+        assertThat(put.json().get("instance").get("createIndex").asLong()).isEqualTo(index);
+        assertThat(put.header("X-Registry-Index")).isEqualTo(String.valueOf(index));
+
+        // The node that acknowledged has applied it: it reads its own write without waiting.
+        Response own = TestHttp.get(cluster.httpAddress(follower), "/v1/services/payments/instances?consistency=stale");
+        assertThat(own.json().get("instances").get(0).get("id").asText()).isEqualTo("p-1");
+
+        for (String id : cluster.nodeIds()) {
+            Response read = TestHttp.get(cluster.httpAddress(id), "/v1/services/payments/instances?consistency=linearizable");
+            assertThat(read.status()).as(read.body()).isEqualTo(200);
+            assertThat(read.json().get("instances")).hasSize(1);
+            assertThat(read.json().get("instances").get(0).get("address").asText()).isEqualTo("10.0.0.5");
+            assertThat(read.json().get("index").asLong()).isGreaterThanOrEqualTo(index);
+        }
+        cluster.awaitConverged();
+    }
+
+    @Test
+    void deregistrationSentToFollowerDisappearsFromEveryNode() {
+        String leader = cluster.leaderId();
+        String follower = cluster.followerIds().get(1);
+        assertThat(TestHttp.put(cluster.httpAddress(leader), "/v1/services/orders/instances/o-1",
+                instanceBody("10.0.0.6", 9000)).status()).isEqualTo(200);
+        Response delete = TestHttp.delete(cluster.httpAddress(follower), "/v1/services/orders/instances/o-1");
+        assertThat(delete.status()).as(delete.body()).isEqualTo(200);
+        long index = delete.json().get("index").asLong();
+
+        for (String id : cluster.nodeIds()) {
+            Response read = TestHttp.get(cluster.httpAddress(id), "/v1/services/orders/instances?consistency=linearizable");
+            assertThat(read.json().get("instances")).isEmpty();
+            assertThat(read.json().get("index").asLong()).isEqualTo(index);
+        }
+    }
+
+    @Test
+    void filtersSelectByHealthTagZoneAndMetadata() {
+        String node = cluster.httpAddress(cluster.nodeIds().get(0));
+        TestHttp.put(node, "/v1/services/search/instances/s-1",
+                "{\"address\":\"10.1.0.1\",\"port\":80,\"tags\":[\"v1\",\"blue\"],\"zone\":\"a\",\"metadata\":{\"k\":\"x\"}}");
+        TestHttp.put(node, "/v1/services/search/instances/s-2",
+                "{\"address\":\"10.1.0.2\",\"port\":80,\"tags\":[\"v2\"],\"zone\":\"b\",\"status\":\"warning\"}");
+        TestHttp.put(node, "/v1/services/search/instances/s-3",
+                "{\"address\":\"10.1.0.3\",\"port\":80,\"tags\":[\"v2\"],\"zone\":\"b\",\"status\":\"critical\"}");
+
+        assertThat(ids(node, "")).containsExactly("s-1", "s-2", "s-3");
+        assertThat(ids(node, "&healthy=true")).containsExactly("s-1", "s-2");
+        assertThat(ids(node, "&healthy=true&passing=true")).containsExactly("s-1");
+        assertThat(ids(node, "&tag=v2")).containsExactly("s-2", "s-3");
+        assertThat(ids(node, "&tag=v1&tag=blue")).containsExactly("s-1");
+        assertThat(ids(node, "&zone=b&healthy=true")).containsExactly("s-2");
+        assertThat(ids(node, "&meta.k=x")).containsExactly("s-1");
+
+        Response services = TestHttp.get(node, "/v1/services");
+        assertThat(services.status()).isEqualTo(200);
+        assertThat(services.json().get("services").findValuesAsText("name")).contains("search");
+    }
+
+    private static java.util.List<String> ids(String node, String query) {
+        Response r = TestHttp.get(node, "/v1/services/search/instances?consistency=stale" + query);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("instances").findValuesAsText("id");
+    }
+
+    @Test
+    void clusterAndHealthDescribeTheGroup() {
+        String leader = cluster.leaderId();
+        for (String id : cluster.nodeIds()) {
+            Response info = TestHttp.get(cluster.httpAddress(id), "/v1/cluster");
+            assertThat(info.status()).isEqualTo(200);
+            assertThat(info.json().get("leader").asText()).isEqualTo(leader);
+            assertThat(info.json().get("members")).hasSize(3);
+            assertThat(info.json().get("members").findValuesAsText("httpAddress"))
+                    .containsExactlyInAnyOrderElementsOf(cluster.httpAddresses());
+            Response health = Await.value(Duration.ofSeconds(10), "node ready", () -> {
+                Response h = TestHttp.get(cluster.httpAddress(id), "/v1/health");
+                return h.status() == 200 ? h : null;
+            });
+            assertThat(health.json().get("ready").asBoolean()).isTrue();
+        }
+    }
+}

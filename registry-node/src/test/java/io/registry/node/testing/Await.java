@@ -1,0 +1,51 @@
+package io.registry.node.testing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Waits for a condition with a deadline: the only way tests wait (no bare sleeps). */
+public final class Await {
+    private static final long POLL_MILLIS = 20;
+
+    private Await() {
+    }
+
+    public static void until(Duration timeout, String what, BooleanSupplier condition) {
+        value(timeout, what, () -> condition.getAsBoolean() ? Boolean.TRUE : null);
+    }
+
+    /** Polls until the supplier returns non-null (exceptions count as "not yet") and returns that value. */
+    public static <T> T value(Duration timeout, String what, Supplier<T> supplier) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Throwable last = null;
+        while (true) {
+            try {
+                T value = supplier.get();
+                if (value != null) {
+                    return value;
+                }
+            } catch (RuntimeException | AssertionError e) {
+                last = e;
+            }
+            if (System.nanoTime() > deadline) {
+                AssertionError error = new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for "
+                        + what + (last == null ? "" : " (last error: " + last + ")"));
+                if (last != null) {
+                    error.addSuppressed(last);
+                }
+                throw error;
+            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}

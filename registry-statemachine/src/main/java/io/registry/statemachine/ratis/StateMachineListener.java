@@ -1,0 +1,29 @@
+package io.registry.statemachine.ratis;
+
+import java.util.Set;
+
+/**
+ * What the node hears from the state machine. Called on Ratis threads: implementations must return
+ * quickly and hop to their own executor for anything slow (STYLE.md §7).
+ */
+public interface StateMachineListener {
+    /** Every log index this replica applied, with the services whose instances changed. */
+    default void applied(long index, Set<String> changedServices) {
+    }
+
+    /** This node became leader and has committed an entry of its term: leader duties may start. */
+    default void leaderReady() {
+    }
+
+    /** This node stopped being leader: leader duties stop. */
+    default void notLeader() {
+    }
+
+    /** The group's leader is now {@code leaderId}. */
+    default void leaderChanged(String leaderId) {
+    }
+
+    /** The Raft server is shutting down on its own (e.g. after a JVM pause past the close threshold). */
+    default void serverShutdown() {
+    }
+}
