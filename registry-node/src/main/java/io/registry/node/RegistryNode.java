@@ -6,6 +6,7 @@ import io.registry.node.http.RegistryApi;
 import io.registry.node.raft.AppliedIndex;
 import io.registry.node.raft.RaftNode;
 import io.registry.node.raft.WriteBatcher;
+import io.registry.node.read.ChangeFeed;
 import io.registry.node.read.RegistryReader;
 import io.registry.statemachine.ratis.RegistryStateMachine;
 import io.registry.statemachine.ratis.StateMachineListener;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -29,6 +31,8 @@ public final class RegistryNode implements AutoCloseable {
     private final RegistryReader reader;
     private final ExecutorService notifier;
     private final ExecutorService admin;
+    private final ScheduledExecutorService timer;
+    private final ChangeFeed changes;
     private final HttpServer http = new HttpServer();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onUnexpectedShutdown;
@@ -45,6 +49,8 @@ public final class RegistryNode implements AutoCloseable {
         this.raft = new RaftNode(config, stateMachine);
         this.notifier = Executors.newSingleThreadExecutor(daemon("applied-notifier-" + config.id()));
         this.admin = Executors.newCachedThreadPool(daemon("admin-" + config.id()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("timer-" + config.id()));
+        this.changes = new ChangeFeed(notifier, timer);
         this.applied = new AppliedIndex(notifier);
         this.reader = new RegistryReader(stateMachine);
         stateMachine.setListener(new Events());
@@ -53,8 +59,8 @@ public final class RegistryNode implements AutoCloseable {
     public RegistryNode start() throws IOException, InterruptedException {
         raft.start();
         writes = new WriteBatcher(raft, applied, WriteBatcher.Limits.DEFAULT);
-        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin);
-        http.start(config.bind(), config.self().httpPort(), api, config.maxRequestBytes());
+        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin, changes);
+        http.start(config.bind(), config.self().httpPort(), api, config.maxRequestBytes(), timer);
         LOG.info("Node {} serving HTTP on {}:{} (advertised {})", config.id(), config.bind(), http.port(),
                 config.self().httpAddress());
         return this;
@@ -86,6 +92,7 @@ public final class RegistryNode implements AutoCloseable {
         public void applied(long index, Set<String> changedServices) {
             if (!changedServices.isEmpty()) {
                 reader.invalidate(changedServices);
+                changes.publish(changedServices);
             }
             applied.advance(index);
         }
@@ -130,6 +137,7 @@ public final class RegistryNode implements AutoCloseable {
             LOG.warn("Node {}: error closing the Raft replica: {}", config.id(), e.toString());
         }
         notifier.shutdownNow();
+        timer.shutdownNow();
         admin.shutdownNow();
         LOG.info("Node {} stopped", config.id());
     }

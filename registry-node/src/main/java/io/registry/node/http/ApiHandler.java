@@ -18,11 +18,13 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.registry.api.ApiException;
 import io.registry.api.Json;
+import io.registry.api.Validation;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +34,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
 
     private final RegistryApi api;
+    private final ScheduledExecutorService timer;
 
-    ApiHandler(RegistryApi api) {
+    ApiHandler(RegistryApi api, ScheduledExecutorService timer) {
         this.api = api;
+        this.timer = timer;
     }
 
     @Override
@@ -48,6 +52,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             byte[] body = ByteBufUtil.getBytes(request.content());
+            List<String> path = RegistryApi.segments(uri.path());
+            if (isWatch(path) && request.method().equals(HttpMethod.GET)) {
+                try {
+                    Validation.serviceName(path.get(3));
+                    WatchStream.open(ctx, path.get(3), RegistryApi.filterOf(uri.parameters()), api.reader(),
+                            api.changes(), timer);
+                    return;
+                } catch (RuntimeException e) {
+                    write(ctx, toReply(e), true);
+                    return;
+                }
+            }
             try {
                 reply = route(request.method(), RegistryApi.segments(uri.path()), uri.parameters(), body);
             } catch (RuntimeException e) {
@@ -56,6 +72,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean close = !keepAlive;
         reply.whenComplete((r, error) -> write(ctx, r != null ? r : toReply(error), close));
+    }
+
+    private static boolean isWatch(List<String> p) {
+        return p.size() == 4 && p.get(0).equals("v1") && p.get(1).equals("watch") && p.get(2).equals("services");
     }
 
     private CompletableFuture<Reply> route(HttpMethod method, List<String> p, Map<String, List<String>> query,
@@ -74,6 +94,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             if (n == 4 && p.get(3).equals("instances")) {
                 return only(method, HttpMethod.GET, () -> api.instances(p.get(2), query));
+            }
+            if (n == 4 && p.get(3).equals("pick")) {
+                return only(method, HttpMethod.GET, () -> api.pick(p.get(2), query));
             }
             if (n == 5 && p.get(3).equals("instances")) {
                 if (method.equals(HttpMethod.PUT)) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** The Netty HTTP/1.1 listener that serves {@link RegistryApi}. */
 public final class HttpServer implements AutoCloseable {
@@ -33,8 +34,9 @@ public final class HttpServer implements AutoCloseable {
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private Channel channel;
 
-    public void start(String bind, int port, RegistryApi api, int maxRequestBytes) throws InterruptedException {
-        ApiHandler handler = new ApiHandler(api);
+    public void start(String bind, int port, RegistryApi api, int maxRequestBytes, ScheduledExecutorService timer)
+            throws InterruptedException {
+        ApiHandler handler = new ApiHandler(api, timer);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)

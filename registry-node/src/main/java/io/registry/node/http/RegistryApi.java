@@ -12,6 +12,9 @@ import io.registry.node.config.Peer;
 import io.registry.node.raft.AppliedIndex;
 import io.registry.node.raft.RaftNode;
 import io.registry.node.raft.WriteBatcher;
+import io.registry.api.Durations;
+import io.registry.node.pick.Balancer;
+import io.registry.node.read.ChangeFeed;
 import io.registry.node.read.InstanceFilter;
 import io.registry.node.read.RegistryReader;
 import io.registry.node.read.ServiceView;
@@ -19,12 +22,15 @@ import io.registry.statemachine.command.Command;
 import io.registry.statemachine.command.Deregister;
 import io.registry.statemachine.command.Register;
 import io.registry.statemachine.core.Result;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.RaftClientReply;
 
 /** The v1 endpoints (DESIGN.md §6), independent of Netty: requests in, {@link Reply} futures out. */
@@ -35,15 +41,19 @@ public final class RegistryApi {
     private final WriteBatcher writes;
     private final AppliedIndex applied;
     private final Executor admin;
+    private final ChangeFeed changes;
+    private final Balancer balancer = new Balancer();
+    private static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
     public RegistryApi(NodeConfig config, RaftNode raft, RegistryReader reader, WriteBatcher writes,
-                       AppliedIndex applied, Executor admin) {
+                       AppliedIndex applied, Executor admin, ChangeFeed changes) {
         this.config = config;
         this.raft = raft;
         this.reader = reader;
         this.writes = writes;
         this.applied = applied;
         this.admin = admin;
+        this.changes = changes;
     }
 
     // ---- writes -------------------------------------------------------------------------------------
@@ -81,18 +91,107 @@ public final class RegistryApi {
     public CompletableFuture<Reply> instances(String service, Map<String, List<String>> query) {
         Validation.serviceName(service);
         InstanceFilter filter = filter(query);
-        return consistent(query).thenApply(ignored -> {
-            ServiceView view = reader.service(service);
-            return readHeaders(Reply.ok(new Responses.Instances(service, view.index(), filter.apply(view.instances()))),
-                    view.index());
-        });
+        Long index = indexParam(query);
+        Duration wait = waitParam(query);
+        return consistent(query)
+                .thenCompose(ignored -> blockUntilAfter(service, index, wait, () -> reader.service(service).index()))
+                .thenApply(ignored -> {
+                    ServiceView view = reader.service(service);
+                    Responses.Instances body = new Responses.Instances(service, view.index(),
+                            filter.apply(view.instances()));
+                    return readHeaders(Reply.ok(body), view.index());
+                });
     }
 
     public CompletableFuture<Reply> services(Map<String, List<String>> query) {
+        Long index = indexParam(query);
+        Duration wait = waitParam(query);
+        return consistent(query)
+                .thenCompose(ignored -> blockUntilAfter(ChangeFeed.ANY, index, wait, reader::registryIndex))
+                .thenApply(ignored -> {
+                    Responses.Services services = reader.services();
+                    return readHeaders(Reply.ok(services), services.index());
+                });
+    }
+
+    public CompletableFuture<Reply> pick(String service, Map<String, List<String>> query) {
+        Validation.serviceName(service);
+        String strategy = first(query, "strategy", "round-robin");
+        InstanceFilter asked = filter(query);
+        InstanceFilter filter = new InstanceFilter(true, asked.passing(), asked.tags(), asked.zone(), asked.metadata());
         return consistent(query).thenApply(ignored -> {
-            Responses.Services services = reader.services();
-            return readHeaders(Reply.ok(services), services.index());
+            ServiceView view = reader.service(service);
+            List<Instance> candidates = filter.apply(view.instances());
+            if (candidates.isEmpty()) {
+                throw ApiException.unavailable("no_healthy_instance", "service '" + service + "' has no healthy "
+                        + "instance" + (filter.tags().isEmpty() && filter.zone() == null ? "" : " matching the filters")
+                        + " right now; list them with GET /v1/services/" + service + "/instances");
+            }
+            Instance chosen = balancer.choose(service, strategy, candidates);
+            return readHeaders(Reply.ok(new Responses.Picked(view.index(), chosen)), view.index());
         });
+    }
+
+    /**
+     * A blocking query: completes at once without {@code index}, or once the watched index exceeds it,
+     * or after {@code wait} (the caller then answers with the unchanged index).
+     */
+    private CompletableFuture<Void> blockUntilAfter(String key, Long index, Duration wait, LongSupplier current) {
+        if (index == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return waitUntil(key, index, System.nanoTime() + wait.toNanos(), current);
+    }
+
+    private CompletableFuture<Void> waitUntil(String key, long index, long deadlineNanos, LongSupplier current) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        // Subscribe before reading the index, so a change in between is never missed.
+        CompletableFuture<Boolean> next = changes.next(key, Duration.ofNanos(left));
+        if (current.getAsLong() > index) {
+            next.complete(true);
+            return CompletableFuture.completedFuture(null);
+        }
+        return next.thenCompose(changed -> changed && current.getAsLong() <= index
+                ? waitUntil(key, index, deadlineNanos, current)
+                : CompletableFuture.completedFuture(null));
+    }
+
+    private static Long indexParam(Map<String, List<String>> query) {
+        String value = first(query, "index", null);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long index = Long.parseLong(value);
+            if (index >= 0) {
+                return index;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.badRequest("invalid_parameter", "index must be a whole number ≥ 0, the X-Registry-Index "
+                + "of an earlier answer (got '" + value + "')");
+    }
+
+    /** The blocking wait: default and maximum 5 minutes, plus up to 1/16 of jitter to spread wake-ups. */
+    private static Duration waitParam(Map<String, List<String>> query) {
+        String value = first(query, "wait", null);
+        Duration wait = MAX_WAIT;
+        if (value != null) {
+            try {
+                wait = Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid_parameter", "wait: " + e.getMessage());
+            }
+            if (wait.compareTo(MAX_WAIT) > 0) {
+                wait = MAX_WAIT;
+            }
+        }
+        long jitter = wait.toMillis() / 16 == 0 ? 0 : ThreadLocalRandom.current().nextLong(wait.toMillis() / 16);
+        return wait.plusMillis(jitter);
     }
 
     private Reply readHeaders(Reply reply, long index) {
@@ -160,6 +259,18 @@ public final class RegistryApi {
     }
 
     // ---- cluster ------------------------------------------------------------------------------------
+
+    public RegistryReader reader() {
+        return reader;
+    }
+
+    public ChangeFeed changes() {
+        return changes;
+    }
+
+    public static InstanceFilter filterOf(Map<String, List<String>> query) {
+        return filter(query);
+    }
 
     public Reply cluster() {
         return Reply.ok(raft.cluster(applied.current(), false)).header("X-Registry-Index", applied.current());

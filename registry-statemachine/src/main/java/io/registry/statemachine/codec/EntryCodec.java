@@ -280,7 +280,7 @@ public final class EntryCodec {
         if (count == 0) {
             return Map.of();
         }
-        Map.Entry<String, String>[] pairs = new Map.Entry[count];
+        Map.Entry<String, String>[] pairs = (Map.Entry<String, String>[]) new Map.Entry<?, ?>[count];
         String previous = null;
         for (int p = 0; p < count; p++) {
             String key = r.readRequiredString("metadata key");

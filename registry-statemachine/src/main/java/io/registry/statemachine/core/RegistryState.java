@@ -103,7 +103,11 @@ public final class RegistryState {
         if (command instanceof SetStatus s) {
             return setStatus(s, index, time);
         }
-        return new Rejected("invalid_command", "unknown command " + command + "; this node may be older than the leader");
+        if (command == null) {
+            return new Rejected("invalid_command", "the entry holds no command");
+        }
+        return new Rejected("invalid_command", "unknown command " + command.getClass().getSimpleName()
+                + "; a node older than the leader cannot apply it");
     }
 
     private Result register(Register command, long index, long time) {
@@ -122,6 +126,8 @@ public final class RegistryState {
                 ? stamp(checked, service.name, index, index, time, time)
                 : stamp(checked, service.name, old.createIndex(), index, old.registeredAt(),
                         old.status() == checked.status() ? old.lastStatusChange() : time);
+        // Nothing between computeIfAbsent and touch can throw (validated id, immutable fields), so a new
+        // service never stays behind without an index.
         service.instances.put(stored.id(), stored);
         if (old == null) {
             size++;
@@ -161,7 +167,7 @@ public final class RegistryState {
         }
         Instance current = service.instances.get(command.id());
         if (current.modifyIndex() != command.observedModifyIndex()) {
-            return new Ignored("re-registered since");
+            return new Ignored("changed since");
         }
         if (current.status() == command.status()) {
             return new Ignored("unchanged");
@@ -254,7 +260,10 @@ public final class RegistryState {
         return size;
     }
 
-    /** The services changed since the previous call; the adapter uses them to invalidate caches and wake watchers. */
+    /**
+     * The services changed since the previous call, handed over to the caller (no copy is kept); the
+     * adapter uses them to invalidate caches and wake watchers.
+     */
     public Set<String> drainChangedServices() {
         if (changed.isEmpty()) {
             return Set.of();

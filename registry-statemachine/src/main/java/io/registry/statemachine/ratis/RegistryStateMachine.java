@@ -189,8 +189,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
             Entry decoded = EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
             result = state.apply(decoded.command(), index, decoded.leaderTimeMillis());
             changed = state.drainChangedServices();
-        } catch (Throwable t) {
+        } catch (RuntimeException t) {
             // Throwing here would close the server; an undecodable entry is answered as an error instead.
+            // Errors (out of memory) do propagate: a replica that cannot apply must stop, not diverge.
             LOG.error("Could not apply log entry {}; answering an error result", index, t);
             result = new Result.Rejected("internal", "the entry at index " + index + " could not be applied: " + t);
         } finally {

@@ -1,0 +1,168 @@
+package io.registry.node;
+
+import static io.registry.node.testing.TestHttp.instanceBody;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.registry.api.Json;
+import io.registry.node.testing.Await;
+import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.TestHttp;
+import io.registry.node.testing.TestHttp.Response;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Blocking queries, server-sent-event watches and server-side picks, across nodes. */
+class DiscoveryTest {
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = LocalCluster.start(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void blockingQueryReturnsWhenAnotherNodeCommitsAChange() {
+        String reader = cluster.httpAddress(cluster.nodeIds().get(0));
+        String writer = cluster.httpAddress(cluster.nodeIds().get(2));
+        TestHttp.put(writer, "/v1/services/blocking/instances/b-1", instanceBody("10.0.0.1", 80));
+        long index = Long.parseLong(TestHttp.get(reader, "/v1/services/blocking/instances?consistency=linearizable")
+                .header("X-Registry-Index"));
+
+        CompletableFuture<Response> blocked = CompletableFuture.supplyAsync(() ->
+                TestHttp.get(reader, "/v1/services/blocking/instances?index=" + index + "&wait=10s"));
+        Response put = TestHttp.put(writer, "/v1/services/blocking/instances/b-2", instanceBody("10.0.0.2", 80));
+        Response answer = blocked.orTimeout(8, TimeUnit.SECONDS).join();
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().get("index").asLong()).isEqualTo(put.json().get("index").asLong());
+        assertThat(answer.json().get("instances")).hasSize(2);
+    }
+
+    @Test
+    void blockingQueryTimesOutWithTheSameIndex() {
+        String node = cluster.httpAddress(cluster.nodeIds().get(1));
+        TestHttp.put(node, "/v1/services/quiet/instances/q-1", instanceBody("10.0.0.1", 80));
+        Response now = TestHttp.get(node, "/v1/services/quiet/instances");
+        long index = now.json().get("index").asLong();
+        long started = System.nanoTime();
+        Response later = TestHttp.get(node, "/v1/services/quiet/instances?index=" + index + "&wait=300ms");
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(later.json().get("index").asLong()).isEqualTo(index);
+        assertThat(tookMillis).isBetween(290L, 5_000L);
+    }
+
+    @Test
+    void blockingQueryOnServicesWakesOnAnyChange() {
+        String node = cluster.httpAddress(cluster.nodeIds().get(0));
+        long index = TestHttp.get(node, "/v1/services").json().get("index").asLong();
+        CompletableFuture<Response> blocked = CompletableFuture.supplyAsync(() ->
+                TestHttp.get(node, "/v1/services?index=" + index + "&wait=10s"));
+        TestHttp.put(cluster.httpAddress(cluster.nodeIds().get(1)), "/v1/services/brand-new/instances/x",
+                instanceBody("10.0.0.9", 80));
+        Response answer = blocked.orTimeout(8, TimeUnit.SECONDS).join();
+        assertThat(answer.json().get("index").asLong()).isGreaterThan(index);
+        assertThat(answer.json().get("services").findValuesAsText("name")).contains("brand-new");
+    }
+
+    @Test
+    void watchStreamSendsTheFullListOnConnectAndOnEveryChange() throws Exception {
+        String watcher = cluster.httpAddress(cluster.nodeIds().get(0));
+        String writer = cluster.httpAddress(cluster.nodeIds().get(1));
+        TestHttp.put(writer, "/v1/services/watched/instances/w-1", instanceBody("10.0.0.1", 80));
+        Await.until(Duration.ofSeconds(5), "watcher node has w-1", () -> TestHttp.get(watcher,
+                "/v1/services/watched/instances?consistency=stale").json().get("instances").size() == 1);
+
+        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://" + watcher + "/v1/watch/services/watched")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+        LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+        Thread readerThread = new Thread(() -> readEvents(stream.body(), events));
+        readerThread.setDaemon(true);
+        readerThread.start();
+        try {
+            JsonNode first = events.poll(5, TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            assertThat(first.get("instances").findValuesAsText("id")).containsExactly("w-1");
+
+            TestHttp.put(writer, "/v1/services/watched/instances/w-2", instanceBody("10.0.0.2", 80));
+            JsonNode second = events.poll(5, TimeUnit.SECONDS);
+            assertThat(second.get("instances").findValuesAsText("id")).containsExactly("w-1", "w-2");
+
+            Response delete = TestHttp.delete(writer, "/v1/services/watched/instances/w-1");
+            JsonNode third = events.poll(5, TimeUnit.SECONDS);
+            assertThat(third.get("instances").findValuesAsText("id")).containsExactly("w-2");
+            assertThat(third.get("index").asLong()).isEqualTo(delete.json().get("index").asLong());
+        } finally {
+            stream.body().close();
+        }
+    }
+
+    private static void readEvents(InputStream in, LinkedBlockingQueue<JsonNode> events) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("data: ")) {
+                    events.add(Json.lenient().readTree(line.substring(6)));
+                }
+            }
+        } catch (Exception closed) {
+            // the test closed the stream
+        }
+    }
+
+    @Test
+    void pickChoosesOnlyHealthyInstancesByStrategy() {
+        String node = cluster.httpAddress(cluster.nodeIds().get(2));
+        TestHttp.put(node, "/v1/services/picky/instances/a", "{\"address\":\"10.0.0.1\",\"port\":80,\"weight\":300}");
+        TestHttp.put(node, "/v1/services/picky/instances/b", "{\"address\":\"10.0.0.2\",\"port\":80,\"weight\":100}");
+        TestHttp.put(node, "/v1/services/picky/instances/c",
+                "{\"address\":\"10.0.0.3\",\"port\":80,\"status\":\"critical\"}");
+
+        List<String> roundRobin = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            roundRobin.add(TestHttp.get(node, "/v1/services/picky/pick?strategy=round-robin")
+                    .json().get("instance").get("id").asText());
+        }
+        assertThat(roundRobin).containsOnly("a", "b");
+        assertThat(roundRobin.subList(0, 2)).doesNotHaveDuplicates();
+        assertThat(roundRobin.subList(2, 4)).isEqualTo(roundRobin.subList(0, 2));
+
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            counts.merge(TestHttp.get(node, "/v1/services/picky/pick?strategy=weighted")
+                    .json().get("instance").get("id").asText(), 1, Integer::sum);
+        }
+        assertThat(counts).doesNotContainKey("c");
+        assertThat(counts.get("a")).isBetween(240, 360); // 75% of 400, generous bounds
+
+        Response none = TestHttp.get(node, "/v1/services/nobody/pick");
+        assertThat(none.status()).isEqualTo(503);
+        assertThat(none.json().get("error").asText()).isEqualTo("no_healthy_instance");
+        Response bad = TestHttp.get(node, "/v1/services/picky/pick?strategy=fastest");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("error").asText()).isEqualTo("invalid_strategy");
+    }
+}
