@@ -44,4 +44,8 @@ public final class Responses {
 
     public record Snapshot(long index) {
     }
+
+    /** A renewed TTL lease: the instance's status and the modifyIndex of the registration it belongs to. */
+    public record Heartbeat(String service, String id, Status status, long modifyIndex) {
+    }
 }

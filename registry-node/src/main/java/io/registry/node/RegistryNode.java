@@ -1,11 +1,13 @@
 package io.registry.node;
 
 import io.registry.node.config.NodeConfig;
+import io.registry.node.health.Prober;
 import io.registry.node.http.HttpServer;
 import io.registry.node.http.RegistryApi;
 import io.registry.node.raft.AppliedIndex;
 import io.registry.node.raft.RaftNode;
 import io.registry.node.raft.WriteBatcher;
+import io.registry.node.leader.LeaderDuties;
 import io.registry.node.read.ChangeFeed;
 import io.registry.node.read.RegistryReader;
 import io.registry.statemachine.ratis.RegistryStateMachine;
@@ -37,6 +39,8 @@ public final class RegistryNode implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onUnexpectedShutdown;
     private WriteBatcher writes;
+    private LeaderDuties duties;
+    private final LongSupplier clockMillis;
 
     /**
      * @param clockMillis the wall clock the leader stamps entries with (tests may inject their own)
@@ -45,6 +49,7 @@ public final class RegistryNode implements AutoCloseable {
     public RegistryNode(NodeConfig config, LongSupplier clockMillis, Runnable onUnexpectedShutdown) {
         this.config = config;
         this.onUnexpectedShutdown = onUnexpectedShutdown;
+        this.clockMillis = clockMillis;
         this.stateMachine = new RegistryStateMachine(clockMillis);
         this.raft = new RaftNode(config, stateMachine);
         this.notifier = Executors.newSingleThreadExecutor(daemon("applied-notifier-" + config.id()));
@@ -59,8 +64,11 @@ public final class RegistryNode implements AutoCloseable {
     public RegistryNode start() throws IOException, InterruptedException {
         raft.start();
         writes = new WriteBatcher(raft, applied, WriteBatcher.Limits.DEFAULT);
-        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin, changes);
+        WriteBatcher batcher = writes;
+        duties = new LeaderDuties(config.health(), reader, batcher::submit, clockMillis, new Prober());
+        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin, changes, duties);
         http.start(config.bind(), config.self().httpPort(), api, config.maxRequestBytes(), timer);
+        syncDuties();
         LOG.info("Node {} serving HTTP on {}:{} (advertised {})", config.id(), config.bind(), http.port(),
                 config.self().httpAddress());
         return this;
@@ -83,8 +91,26 @@ public final class RegistryNode implements AutoCloseable {
         return stateMachine.read(state -> state.digest());
     }
 
+    public boolean protecting() {
+        return duties != null && duties.protecting();
+    }
+
     public RegistryStateMachine stateMachine() {
         return stateMachine;
+    }
+
+    private volatile boolean leaderReady;
+
+    /** Leadership events can come before start() has built the duties; both paths end here. */
+    private synchronized void syncDuties() {
+        if (duties == null || closing.get()) {
+            return;
+        }
+        if (leaderReady && raft.isLeader()) {
+            duties.start();
+        } else {
+            duties.stop();
+        }
     }
 
     private final class Events implements StateMachineListener {
@@ -93,6 +119,10 @@ public final class RegistryNode implements AutoCloseable {
             if (!changedServices.isEmpty()) {
                 reader.invalidate(changedServices);
                 changes.publish(changedServices);
+                LeaderDuties d = duties;
+                if (d != null) {
+                    d.changed(changedServices);
+                }
             }
             applied.advance(index);
         }
@@ -100,11 +130,15 @@ public final class RegistryNode implements AutoCloseable {
         @Override
         public void leaderReady() {
             LOG.info("Node {} is leader and ready", config.id());
+            leaderReady = true;
+            admin.execute(RegistryNode.this::syncDuties);
         }
 
         @Override
         public void notLeader() {
             LOG.info("Node {} is no longer leader", config.id());
+            leaderReady = false;
+            admin.execute(RegistryNode.this::syncDuties);
         }
 
         @Override
@@ -128,6 +162,9 @@ public final class RegistryNode implements AutoCloseable {
             return;
         }
         http.close();
+        if (duties != null) {
+            duties.stop();
+        }
         if (writes != null) {
             writes.close();
         }

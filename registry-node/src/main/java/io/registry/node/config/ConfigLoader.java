@@ -22,7 +22,8 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
     static final Set<String> VALUED = Set.of("id", "peers", "data-dir", "bind", "election-timeout-min",
-            "election-timeout-max", "max-request-bytes", "max-stale", "snapshot-threshold", "config");
+            "election-timeout-max", "max-request-bytes", "max-stale", "snapshot-threshold", "config",
+            "protection-share", "protection-min-instances", "protection-rate", "max-concurrent-probes");
     static final Set<String> SWITCHES = Set.of("join", "dev", "help");
 
     public static final String USAGE = """
@@ -42,6 +43,11 @@ public final class ConfigLoader {
               --max-stale D               how long a follower may go without hearing from the leader
                                           before consistency=default reads answer 503 (default: 2s)
               --snapshot-threshold N      log entries between automatic snapshots (default: 100000)
+              --protection-share X        mass-expiry protection engages when more than this share of
+                                          TTL instances would expire in one TTL window (default: 0.5)
+              --protection-min-instances N  ... and at least this many TTL instances exist (default: 10)
+              --protection-rate R         expiries per second while protection is on (default: 20)
+              --max-concurrent-probes N   active health probes in flight at once (default: 256)
               --join                      start outside the group and wait to be added with
                                           POST /v1/cluster/members (or `registry members add`)
               --dev                       a single-node cluster on 127.0.0.1:7701 for laptops
@@ -100,7 +106,12 @@ public final class ConfigLoader {
                 .withMaxRequestBytes((int) number(get, "max-request-bytes", NodeConfig.DEFAULT_MAX_REQUEST_BYTES))
                 .withMaxStale(duration(get, "max-stale", NodeConfig.DEFAULT_MAX_STALE))
                 .withSnapshotThreshold(number(get, "snapshot-threshold", NodeConfig.DEFAULT_SNAPSHOT_THRESHOLD));
-        return config.withJoin(isTrue(get.apply("join")));
+        HealthSettings health = new HealthSettings(
+                decimal(get, "protection-share", HealthSettings.DEFAULT.protectionShare()),
+                (int) number(get, "protection-min-instances", HealthSettings.DEFAULT.protectionMinInstances()),
+                decimal(get, "protection-rate", HealthSettings.DEFAULT.protectionRatePerSecond()),
+                (int) number(get, "max-concurrent-probes", HealthSettings.DEFAULT.maxConcurrentProbes()));
+        return config.withJoin(isTrue(get.apply("join"))).withHealth(health);
     }
 
     static Map<String, String> parseFlags(String[] args) {
@@ -170,6 +181,15 @@ public final class ConfigLoader {
             return value == null ? fallback : Durations.parse(value);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--" + key + ": " + e.getMessage());
+        }
+    }
+
+    private static double decimal(Function<String, String> get, String key, double fallback) {
+        String value = get.apply(key);
+        try {
+            return value == null ? fallback : Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--" + key + " must be a number (got '" + value + "')");
         }
     }
 

@@ -18,7 +18,8 @@ public record NodeConfig(
         int maxRequestBytes,
         Duration maxStale,
         boolean join,
-        long snapshotThreshold) {
+        long snapshotThreshold,
+        HealthSettings health) {
 
     public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(500);
     public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(1000);
@@ -51,35 +52,40 @@ public record NodeConfig(
     /** Sensible defaults for everything but identity and membership. */
     public static NodeConfig of(String id, List<Peer> peers, Path dataDir) {
         return new NodeConfig(id, peers, dataDir, "0.0.0.0", DEFAULT_ELECTION_MIN, DEFAULT_ELECTION_MAX,
-                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STALE, false, DEFAULT_SNAPSHOT_THRESHOLD);
+                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STALE, false, DEFAULT_SNAPSHOT_THRESHOLD, HealthSettings.DEFAULT);
     }
 
     public NodeConfig withJoin(boolean joining) {
         return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
-                maxStale, joining, snapshotThreshold);
+                maxStale, joining, snapshotThreshold, health);
     }
 
     public NodeConfig withBind(String address) {
         return new NodeConfig(id, peers, dataDir, address, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
-                maxStale, join, snapshotThreshold);
+                maxStale, join, snapshotThreshold, health);
     }
 
     public NodeConfig withElectionTimeouts(Duration min, Duration max) {
-        return new NodeConfig(id, peers, dataDir, bind, min, max, maxRequestBytes, maxStale, join, snapshotThreshold);
+        return new NodeConfig(id, peers, dataDir, bind, min, max, maxRequestBytes, maxStale, join, snapshotThreshold, health);
     }
 
     public NodeConfig withMaxRequestBytes(int bytes) {
         return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, bytes, maxStale, join,
-                snapshotThreshold);
+                snapshotThreshold, health);
     }
 
     public NodeConfig withMaxStale(Duration stale) {
         return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes, stale,
-                join, snapshotThreshold);
+                join, snapshotThreshold, health);
+    }
+
+    public NodeConfig withHealth(HealthSettings settings) {
+        return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
+                maxStale, join, snapshotThreshold, settings);
     }
 
     public NodeConfig withSnapshotThreshold(long entries) {
         return new NodeConfig(id, peers, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
-                maxStale, join, entries);
+                maxStale, join, entries, health);
     }
 }

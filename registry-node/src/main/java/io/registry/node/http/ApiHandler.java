@@ -65,7 +65,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
             try {
-                reply = route(request.method(), RegistryApi.segments(uri.path()), uri.parameters(), body);
+                boolean forwarded = request.headers().contains(Forwarder.FORWARDED_HEADER);
+                reply = route(request.method(), path, uri.parameters(), body, forwarded);
             } catch (RuntimeException e) {
                 reply = CompletableFuture.failedFuture(e);
             }
@@ -79,7 +80,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private CompletableFuture<Reply> route(HttpMethod method, List<String> p, Map<String, List<String>> query,
-                                           byte[] body) {
+                                           byte[] body, boolean forwarded) {
         int n = p.size();
         if (n < 2 || !p.get(0).equals("v1")) {
             throw noRoute();
@@ -106,6 +107,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return api.deregister(p.get(2), p.get(4));
                 }
                 throw notAllowed(method, "PUT, DELETE");
+            }
+            if (n == 6 && p.get(3).equals("instances") && p.get(5).equals("heartbeat")) {
+                return only(method, HttpMethod.PUT, () -> api.heartbeat(p.get(2), p.get(4), forwarded));
             }
         }
         if (area.equals("cluster")) {

@@ -13,6 +13,7 @@ import io.registry.node.raft.AppliedIndex;
 import io.registry.node.raft.RaftNode;
 import io.registry.node.raft.WriteBatcher;
 import io.registry.api.Durations;
+import io.registry.node.leader.LeaderDuties;
 import io.registry.node.pick.Balancer;
 import io.registry.node.read.ChangeFeed;
 import io.registry.node.read.InstanceFilter;
@@ -42,11 +43,13 @@ public final class RegistryApi {
     private final AppliedIndex applied;
     private final Executor admin;
     private final ChangeFeed changes;
+    private final LeaderDuties duties;
+    private final Forwarder forwarder = new Forwarder();
     private final Balancer balancer = new Balancer();
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
     public RegistryApi(NodeConfig config, RaftNode raft, RegistryReader reader, WriteBatcher writes,
-                       AppliedIndex applied, Executor admin, ChangeFeed changes) {
+                       AppliedIndex applied, Executor admin, ChangeFeed changes, LeaderDuties duties) {
         this.config = config;
         this.raft = raft;
         this.reader = reader;
@@ -54,6 +57,7 @@ public final class RegistryApi {
         this.applied = applied;
         this.admin = admin;
         this.changes = changes;
+        this.duties = duties;
     }
 
     // ---- writes -------------------------------------------------------------------------------------
@@ -72,6 +76,27 @@ public final class RegistryApi {
         return write(new Deregister(service, id)).thenApply(a -> a.result() instanceof Result.Removed
                 ? Reply.ok(new Responses.Indexed(a.index())).header("X-Registry-Index", a.index())
                 : rejected(a.result()));
+    }
+
+    /** Renews a TTL lease: served by the leader, forwarded there by any other node. */
+    public CompletableFuture<Reply> heartbeat(String service, String id, boolean forwarded) {
+        Validation.serviceName(service);
+        Validation.instanceId(id);
+        if (duties.running()) {
+            return CompletableFuture.completedFuture(Reply.ok(duties.heartbeat(service, id)));
+        }
+        if (forwarded) {
+            throw ApiException.unavailable("not_leader", "this node is not the ready leader (leadership is "
+                    + "changing); retry shortly");
+        }
+        String leader = raft.leaderId().orElseThrow(() -> ApiException.unavailable("no_leader",
+                "no leader is known right now; retry shortly"));
+        if (leader.equals(config.id())) {
+            throw ApiException.unavailable("not_leader", "this node was just elected and is not ready yet; retry shortly");
+        }
+        String address = raft.httpAddressOf(leader).orElseThrow(() -> ApiException.unavailable("no_leader",
+                "the leader " + leader + " has no known HTTP address; retry shortly"));
+        return forwarder.put(address, "/v1/services/" + service + "/instances/" + id + "/heartbeat");
     }
 
     private CompletableFuture<WriteBatcher.Applied> write(Command command) {
@@ -273,7 +298,8 @@ public final class RegistryApi {
     }
 
     public Reply cluster() {
-        return Reply.ok(raft.cluster(applied.current(), false)).header("X-Registry-Index", applied.current());
+        return Reply.ok(raft.cluster(applied.current(), duties.protecting()))
+                .header("X-Registry-Index", applied.current());
     }
 
     public Reply health() {

@@ -40,6 +40,17 @@ public final class Await {
         }
     }
 
+    /** Asserts that {@code condition} holds at every poll for the whole {@code period}. */
+    public static void holds(Duration period, String what, BooleanSupplier condition) {
+        long end = System.nanoTime() + period.toNanos();
+        while (System.nanoTime() < end) {
+            if (!condition.getAsBoolean()) {
+                throw new AssertionError("stopped holding: " + what);
+            }
+            pause();
+        }
+    }
+
     private static void pause() {
         try {
             Thread.sleep(POLL_MILLIS);

@@ -1,0 +1,153 @@
+package io.registry.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.registry.node.config.HealthSettings;
+import io.registry.node.testing.Await;
+import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.TestHttp;
+import io.registry.node.testing.TestHttp.Response;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** TTL leases and active checks on a real cluster, against real HTTP and TCP endpoints. */
+class HealthCheckTest {
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = LocalCluster.start(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    private static String any(int i) {
+        return cluster.httpAddress(cluster.nodeIds().get(i % 3));
+    }
+
+    static String status(String node, String service, String id) {
+        Response r = TestHttp.get(node, "/v1/services/" + service + "/instances?consistency=stale");
+        for (var i : r.json().get("instances")) {
+            if (i.get("id").asText().equals(id)) {
+                return i.get("status").asText();
+            }
+        }
+        return "gone";
+    }
+
+    @Test
+    void silentTtlInstanceLeavesHealthyResultsWithinTtlPlusOneSecondThenIsRemoved() {
+        Response put = TestHttp.put(any(1), "/v1/services/ttl-svc/instances/quiet",
+                "{\"address\":\"10.0.0.1\",\"port\":80,\"check\":{\"type\":\"ttl\",\"ttl\":\"1s\",\"deregisterAfter\":\"1s\"}}");
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        long registered = System.nanoTime();
+        String reader = any(2);
+        Await.until(Duration.ofSeconds(5), "quiet gone from healthy results", () -> TestHttp.get(reader,
+                "/v1/services/ttl-svc/instances?healthy=true").json().get("instances").isEmpty());
+        long goneMillis = (System.nanoTime() - registered) / 1_000_000;
+        assertThat(goneMillis).as("TTL 1 s + 1 s").isLessThanOrEqualTo(2000);
+        Await.until(Duration.ofSeconds(10), "quiet removed after deregisterAfter",
+                () -> status(reader, "ttl-svc", "quiet").equals("gone"));
+    }
+
+    @Test
+    void heartbeatsThroughAnyNodeKeepATtlInstancePassingAndReviveIt() {
+        TestHttp.put(any(0), "/v1/services/ttl-svc/instances/alive",
+                "{\"address\":\"10.0.0.2\",\"port\":80,\"check\":{\"type\":\"ttl\",\"ttl\":\"1s\",\"deregisterAfter\":\"1m\"}}");
+        AtomicInteger beats = new AtomicInteger();
+        Await.holds(Duration.ofMillis(2500), "alive stays passing while heartbeating", () -> {
+            Response hb = TestHttp.put(any(beats.incrementAndGet()), "/v1/services/ttl-svc/instances/alive/heartbeat", null);
+            return hb.status() == 200 && status(any(0), "ttl-svc", "alive").equals("passing");
+        });
+        Await.until(Duration.ofSeconds(5), "alive critical after heartbeats stop",
+                () -> status(any(1), "ttl-svc", "alive").equals("critical"));
+        assertThat(TestHttp.put(any(2), "/v1/services/ttl-svc/instances/alive/heartbeat", null).status()).isEqualTo(200);
+        Await.until(Duration.ofSeconds(5), "alive passing again after a heartbeat",
+                () -> status(any(0), "ttl-svc", "alive").equals("passing"));
+    }
+
+    @Test
+    void heartbeatForUnknownInstanceIs404AndForNonTtlInstanceIs400() {
+        for (int i = 0; i < 3; i++) {
+            Response r = TestHttp.put(any(i), "/v1/services/ttl-svc/instances/nobody/heartbeat", null);
+            assertThat(r.status()).as(r.body()).isEqualTo(404);
+            assertThat(r.json().get("error").asText()).isEqualTo("not_found");
+        }
+        TestHttp.put(any(0), "/v1/services/plain/instances/p", TestHttp.instanceBody("10.0.0.3", 80));
+        Response r = TestHttp.put(any(1), "/v1/services/plain/instances/p/heartbeat", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().get("error").asText()).isEqualTo("not_ttl");
+    }
+
+    @Test
+    void httpCheckStatusFollowsTheEndpointWithinIntervalTimesThreshold() throws Exception {
+        AtomicInteger answer = new AtomicInteger(200);
+        HttpServer endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        endpoint.createContext("/health", exchange -> {
+            exchange.sendResponseHeaders(answer.get(), -1);
+            exchange.close();
+        });
+        endpoint.start();
+        try {
+            String url = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/health";
+            Response put = TestHttp.put(any(0), "/v1/services/web/instances/w-1", "{\"address\":\"127.0.0.1\",\"port\":"
+                    + endpoint.getAddress().getPort() + ",\"check\":{\"type\":\"http\",\"url\":\"" + url
+                    + "\",\"interval\":\"200ms\",\"timeout\":\"150ms\",\"fall\":2,\"rise\":1}}");
+            assertThat(put.status()).as(put.body()).isEqualTo(200);
+            answer.set(500);
+            assertStatusWithin("web", "w-1", "critical", Duration.ofMillis(200 * 2 + 1500));
+            answer.set(429);
+            assertStatusWithin("web", "w-1", "warning", Duration.ofMillis(200 + 1500));
+            answer.set(204);
+            assertStatusWithin("web", "w-1", "passing", Duration.ofMillis(200 + 1500));
+        } finally {
+            endpoint.stop(0);
+        }
+    }
+
+    @Test
+    void tcpCheckGoesCriticalWhenThePortClosesAndIsExpiredAfterDeregisterAfter() throws Exception {
+        ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        int port = socket.getLocalPort();
+        Response put = TestHttp.put(any(1), "/v1/services/db/instances/d-1", "{\"address\":\"127.0.0.1\",\"port\":" + port
+                + ",\"check\":{\"type\":\"tcp\",\"interval\":\"200ms\",\"timeout\":\"150ms\",\"fall\":1,"
+                + "\"deregisterAfter\":\"1s\"}}");
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertStatusWithin("db", "d-1", "passing", Duration.ofSeconds(5));
+        Await.holds(Duration.ofMillis(800), "d-1 passing while its port is open",
+                () -> status(any(2), "db", "d-1").equals("passing"));
+        socket.close();
+        assertStatusWithin("db", "d-1", "critical", Duration.ofMillis(200 + 1500));
+        assertStatusWithin("db", "d-1", "gone", Duration.ofSeconds(5));
+    }
+
+    private static void assertStatusWithin(String service, String id, String expected, Duration within) {
+        Await.until(within, service + "/" + id + " " + expected, () -> status(any(2), service, id).equals(expected));
+    }
+
+    @Test
+    void clusterReportsNoProtectionInNormalOperation() {
+        Response r = TestHttp.get(cluster.httpAddress(cluster.leaderId()), "/v1/cluster");
+        assertThat(r.json().get("protection").asBoolean()).isFalse();
+    }
+
+    static List<String> ids(String node, String service, String query) {
+        return TestHttp.get(node, "/v1/services/" + service + "/instances?consistency=stale" + query)
+                .json().get("instances").findValuesAsText("id");
+    }
+
+    static HealthSettings fastProtection() {
+        return new HealthSettings(0.5, 10, 4.0, 64);
+    }
+}

@@ -1,0 +1,100 @@
+package io.registry.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registry.node.testing.Await;
+import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.TestHttp;
+import io.registry.node.testing.TestHttp.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Leases across leadership changes, and mass-expiry protection. */
+class LeaseFailoverTest {
+    private static final String TTL_BODY =
+            "{\"address\":\"10.0.0.1\",\"port\":80,\"check\":{\"type\":\"ttl\",\"ttl\":\"3s\",\"deregisterAfter\":\"2s\"}}";
+
+    @Test
+    void heartbeatingInstancesSurviveALeaderKillWithoutExpiry() {
+        try (LocalCluster cluster = LocalCluster.start(3)) {
+            List<String> ids = IntStream.range(0, 10).mapToObj(i -> "hb-" + i).toList();
+            for (String id : ids) {
+                assertThat(TestHttp.put(cluster.httpAddress(cluster.nodeIds().get(0)),
+                        "/v1/services/leased/instances/" + id, TTL_BODY).status()).isEqualTo(200);
+            }
+            ScheduledExecutorService beats = Executors.newScheduledThreadPool(2);
+            AtomicInteger turn = new AtomicInteger();
+            try {
+                // Heartbeat every TTL/3 through whichever nodes are up, as the client library does.
+                beats.scheduleAtFixedRate(() -> {
+                    for (String id : ids) {
+                        List<String> up = cluster.runningIds();
+                        String node = cluster.httpAddress(up.get(Math.floorMod(turn.incrementAndGet(), up.size())));
+                        try {
+                            TestHttp.put(node, "/v1/services/leased/instances/" + id + "/heartbeat", null);
+                        } catch (RuntimeException nodeDown) {
+                            // the next beat goes elsewhere
+                        }
+                    }
+                }, 0, 1000, TimeUnit.MILLISECONDS);
+                String oldLeader = cluster.leaderId();
+                cluster.stop(oldLeader);
+                cluster.awaitLeader();
+                String survivor = cluster.httpAddress(cluster.runningIds().get(0));
+                Await.holds(Duration.ofSeconds(8), "every instance present and passing after the leader kill", () -> {
+                    Response r = TestHttp.get(survivor, "/v1/services/leased/instances?consistency=stale&passing=true");
+                    return r.json().get("instances").size() == ids.size();
+                });
+            } finally {
+                beats.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void massLapseEngagesProtectionAndExpiresAtTheBoundedRate() {
+        try (LocalCluster cluster = LocalCluster.start(3, c -> c.withHealth(HealthCheckTest.fastProtection()))) {
+            String node = cluster.httpAddress(cluster.leaderId());
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Response>> puts = IntStream.range(0, 40).mapToObj(i -> pool.submit(() ->
+                        TestHttp.put(node, "/v1/services/fleet/instances/f-" + i, "{\"address\":\"10.0.0.1\",\"port\":80,"
+                                + "\"check\":{\"type\":\"ttl\",\"ttl\":\"1s\",\"deregisterAfter\":\"1m\"}}"))).toList();
+                for (var f : puts) {
+                    assertThat(f.get().status()).isEqualTo(200);
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                pool.shutdownNow();
+            }
+            // Nobody heartbeats: all 40 lapse together, far above the 50% share.
+            Await.until(Duration.ofSeconds(5), "protection reported in /v1/cluster",
+                    () -> TestHttp.get(node, "/v1/cluster").json().get("protection").asBoolean());
+            long critical = critical(node);
+            assertThat(critical).as("bounded rate: not everything at once").isLessThan(20);
+            Await.until(Duration.ofSeconds(5), "expiry still proceeds", () -> critical(node) > critical);
+            Await.until(Duration.ofSeconds(30), "protection ends once the lapses drain",
+                    () -> !TestHttp.get(node, "/v1/cluster").json().get("protection").asBoolean());
+            Await.until(Duration.ofSeconds(10), "all 40 critical", () -> critical(node) == 40);
+        }
+    }
+
+    private static long critical(String node) {
+        Response r = TestHttp.get(node, "/v1/services/fleet/instances?consistency=stale");
+        long count = 0;
+        for (var i : r.json().get("instances")) {
+            if (i.get("status").asText().equals("critical")) {
+                count++;
+            }
+        }
+        return count;
+    }
+}
