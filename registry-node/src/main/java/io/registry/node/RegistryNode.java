@@ -8,6 +8,7 @@ import io.registry.node.raft.AppliedIndex;
 import io.registry.node.raft.RaftNode;
 import io.registry.node.raft.WriteBatcher;
 import io.registry.node.leader.LeaderDuties;
+import io.registry.node.metrics.NodeMetrics;
 import io.registry.node.read.ChangeFeed;
 import io.registry.node.read.RegistryReader;
 import io.registry.statemachine.ratis.RegistryStateMachine;
@@ -40,6 +41,7 @@ public final class RegistryNode implements AutoCloseable {
     private final Runnable onUnexpectedShutdown;
     private WriteBatcher writes;
     private LeaderDuties duties;
+    private NodeMetrics metrics;
     private final LongSupplier clockMillis;
 
     /**
@@ -66,7 +68,8 @@ public final class RegistryNode implements AutoCloseable {
         writes = new WriteBatcher(raft, applied, WriteBatcher.Limits.DEFAULT);
         WriteBatcher batcher = writes;
         duties = new LeaderDuties(config.health(), reader, batcher::submit, clockMillis, new Prober());
-        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin, changes, duties);
+        metrics = new NodeMetrics(this);
+        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin, changes, duties, metrics);
         http.start(config.bind(), config.self().httpPort(), api, config.maxRequestBytes(), timer);
         syncDuties();
         LOG.info("Node {} serving HTTP on {}:{} (advertised {})", config.id(), config.bind(), http.port(),
@@ -89,6 +92,11 @@ public final class RegistryNode implements AutoCloseable {
     /** A content digest of this replica, for comparing replicas in tests and tools. */
     public long digest() {
         return stateMachine.read(state -> state.digest());
+    }
+
+    /** {commands, log entries} committed through this node's write batcher. */
+    public long[] writeStats() {
+        return writes == null ? new long[2] : writes.stats();
     }
 
     public boolean protecting() {
@@ -175,6 +183,9 @@ public final class RegistryNode implements AutoCloseable {
         }
         notifier.shutdownNow();
         timer.shutdownNow();
+        if (metrics != null) {
+            metrics.close();
+        }
         admin.shutdownNow();
         LOG.info("Node {} stopped", config.id());
     }

@@ -113,4 +113,14 @@ class ReplicationTest {
             assertThat(health.json().get("ready").asBoolean()).isTrue();
         }
     }
+
+    @Test
+    void metricsArePrometheusTextWithRaftProgressAndHeap() {
+        Response metrics = TestHttp.get(cluster.httpAddress(cluster.leaderId()), "/metrics");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.header("Content-Type")).startsWith("text/plain");
+        assertThat(metrics.body()).contains("registry_applied_index{", "registry_is_leader{", "registry_instances{",
+                "jvm_memory_used_bytes{", "registry_write_batches_total{");
+        assertThat(metrics.body()).containsPattern("registry_is_leader\\{node=\"n\\d\"\\} 1\\.0");
+    }
 }

@@ -82,6 +82,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private CompletableFuture<Reply> route(HttpMethod method, List<String> p, Map<String, List<String>> query,
                                            byte[] body, boolean forwarded) {
         int n = p.size();
+        if (n == 1 && p.get(0).equals("metrics")) {
+            return only(method, HttpMethod.GET, () -> CompletableFuture.completedFuture(api.metrics()));
+        }
         if (n < 2 || !p.get(0).equals("v1")) {
             throw noRoute();
         }
@@ -166,10 +169,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 + "); it is logged on the node. Retry, or try another node");
     }
 
-    static void write(ChannelHandlerContext ctx, Reply reply, boolean close) {
+    void write(ChannelHandlerContext ctx, Reply reply, boolean close) {
+        api.responded(reply.status());
         byte[] json;
         try {
-            json = Json.strict().writeValueAsBytes(reply.body());
+            json = reply.body() instanceof Reply.Text text ? text.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    : Json.strict().writeValueAsBytes(reply.body());
         } catch (Exception e) {
             LOG.error("could not encode a reply", e);
             reply = Reply.error(500, "internal", "the reply could not be encoded");

@@ -14,6 +14,7 @@ import io.registry.node.raft.RaftNode;
 import io.registry.node.raft.WriteBatcher;
 import io.registry.api.Durations;
 import io.registry.node.leader.LeaderDuties;
+import io.registry.node.metrics.NodeMetrics;
 import io.registry.node.pick.Balancer;
 import io.registry.node.read.ChangeFeed;
 import io.registry.node.read.InstanceFilter;
@@ -45,11 +46,13 @@ public final class RegistryApi {
     private final ChangeFeed changes;
     private final LeaderDuties duties;
     private final Forwarder forwarder = new Forwarder();
+    private final NodeMetrics metrics;
     private final Balancer balancer = new Balancer();
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
     public RegistryApi(NodeConfig config, RaftNode raft, RegistryReader reader, WriteBatcher writes,
-                       AppliedIndex applied, Executor admin, ChangeFeed changes, LeaderDuties duties) {
+                       AppliedIndex applied, Executor admin, ChangeFeed changes, LeaderDuties duties,
+                       NodeMetrics metrics) {
         this.config = config;
         this.raft = raft;
         this.reader = reader;
@@ -58,6 +61,7 @@ public final class RegistryApi {
         this.admin = admin;
         this.changes = changes;
         this.duties = duties;
+        this.metrics = metrics;
     }
 
     // ---- writes -------------------------------------------------------------------------------------
@@ -295,6 +299,14 @@ public final class RegistryApi {
 
     public static InstanceFilter filterOf(Map<String, List<String>> query) {
         return filter(query);
+    }
+
+    public Reply metrics() {
+        return Reply.text(metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    void responded(int status) {
+        metrics.response(status);
     }
 
     public Reply cluster() {

@@ -15,6 +15,17 @@ public record Reply(int status, Object body, Map<String, String> headers) {
         return new Reply(status, new ApiError(code, message), new LinkedHashMap<>());
     }
 
+    /** A plain-text body (the Prometheus exposition format), sent as is. */
+    public static Reply text(String body, String contentType) {
+        Reply reply = new Reply(200, new Text(body), new LinkedHashMap<>());
+        reply.headers.put("Content-Type", contentType);
+        return reply;
+    }
+
+    /** Marks a body that is written verbatim rather than as JSON. */
+    public record Text(String body) {
+    }
+
     public Reply header(String name, Object value) {
         headers.put(name, String.valueOf(value));
         return this;

@@ -43,6 +43,8 @@ public final class WriteBatcher implements AutoCloseable {
     private final Semaphore inFlight;
     private final Thread flusher;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.LongAdder committedCommands = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder committedBatches = new java.util.concurrent.atomic.LongAdder();
 
     public WriteBatcher(RaftNode raft, AppliedIndex applied, Limits limits) {
         this.raft = raft;
@@ -120,6 +122,8 @@ public final class WriteBatcher implements AutoCloseable {
             }
             Result result = EntryCodec.decodeResult(r.getMessage().getContent().toByteArray());
             long index = r.getLogIndex();
+            committedCommands.add(batch.size());
+            committedBatches.increment();
             applied.await(index).whenComplete((ignored, e) -> deliver(batch, index, result));
         });
     }
@@ -150,6 +154,11 @@ public final class WriteBatcher implements AutoCloseable {
             root = root.getCause();
         }
         return root == null ? "unknown" : root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /** Commands committed through this node, and the log entries they took. */
+    public long[] stats() {
+        return new long[] {committedCommands.sum(), committedBatches.sum()};
     }
 
     /** A cheap upper bound on the encoded size, so a batch stays under the byte limit without encoding twice. */
