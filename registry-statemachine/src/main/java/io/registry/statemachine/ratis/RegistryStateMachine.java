@@ -2,7 +2,6 @@ package io.registry.statemachine.ratis;
 
 import io.registry.statemachine.codec.EntryCodec;
 import io.registry.statemachine.codec.SnapshotCodec;
-import io.registry.statemachine.command.Command;
 import io.registry.statemachine.command.Entry;
 import io.registry.statemachine.core.RegistryState;
 import io.registry.statemachine.core.Result;
@@ -163,14 +162,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        Command command;
+        byte[] entry;
         try {
-            command = EntryCodec.decodeCommand(request.getMessage().getContent().toByteArray());
+            // Time enters the log here, on the leader, so every replica applies the same timestamp.
+            entry = EntryCodec.stamp(request.getMessage().getContent().toByteArray(), clockMillis.getAsLong());
         } catch (RuntimeException e) {
-            throw new IOException("undecodable command: " + e.getMessage(), e);
+            throw new IOException("not a registry command: " + e.getMessage(), e);
         }
-        // Time enters the log here, on the leader, so every replica applies the same timestamp.
-        byte[] entry = EntryCodec.encode(new Entry(clockMillis.getAsLong(), command));
         return TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)

@@ -48,6 +48,18 @@ class EntryCodecProperties {
     }
 
     @Property(tries = 400)
+    void stampingAnEncodedCommandEqualsEncodingTheStampedEntry(@ForAll("entries") Entry entry) {
+        byte[] command = EntryCodec.encodeCommand(entry.command());
+        assertThat(EntryCodec.stamp(command, entry.leaderTimeMillis())).isEqualTo(EntryCodec.encode(entry));
+    }
+
+    @Property(tries = 200)
+    void stampingRefusesBytesThatAreNotACommand(@ForAll("results") Result result) {
+        assertThatThrownBy(() -> EntryCodec.stamp(EntryCodec.encodeResult(result), 1L))
+                .isInstanceOf(CodecException.class);
+    }
+
+    @Property(tries = 400)
     void everyResultRoundTrips(@ForAll("results") Result result) {
         assertThat(EntryCodec.decodeResult(EntryCodec.encodeResult(result))).isEqualTo(result);
     }
