@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.registry.api.Json;
 import io.registry.node.testing.Await;
-import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.SharedCluster;
 import io.registry.node.testing.TestHttp;
 import io.registry.node.testing.TestHttp.Response;
 import java.io.BufferedReader;
@@ -24,23 +24,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Blocking queries, server-sent-event watches and server-side picks, across nodes. */
-class DiscoveryTest {
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = LocalCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+class DiscoveryTest extends SharedCluster {
 
     @Test
     void blockingQueryReturnsWhenAnotherNodeCommitsAChange() {

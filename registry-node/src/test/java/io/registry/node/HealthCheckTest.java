@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.registry.node.config.HealthSettings;
 import io.registry.node.testing.Await;
-import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.SharedCluster;
 import io.registry.node.testing.TestHttp;
 import io.registry.node.testing.TestHttp.Response;
 import java.net.InetAddress;
@@ -14,23 +14,10 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** TTL leases and active checks on a real cluster, against real HTTP and TCP endpoints. */
-class HealthCheckTest {
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = LocalCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+class HealthCheckTest extends SharedCluster {
 
     private static String any(int i) {
         return cluster.httpAddress(cluster.nodeIds().get(i % 3));

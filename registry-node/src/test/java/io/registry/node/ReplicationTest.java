@@ -4,26 +4,13 @@ import static io.registry.node.testing.TestHttp.instanceBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registry.node.testing.Await;
-import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.SharedCluster;
 import io.registry.node.testing.TestHttp;
 import io.registry.node.testing.TestHttp.Response;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class ReplicationTest {
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = LocalCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+class ReplicationTest extends SharedCluster {
 
     @Test
     void registrationSentToFollowerIsReadableFromEveryNodeAtOnce() {
