@@ -152,6 +152,7 @@ public final class RegistryNode implements AutoCloseable {
         @Override
         public void leaderChanged(String leaderId) {
             LOG.info("Node {} sees leader {}", config.id(), leaderId);
+            admin.execute(() -> raft.leaderChanged(leaderId));
         }
 
         @Override

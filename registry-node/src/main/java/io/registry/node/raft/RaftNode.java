@@ -52,12 +52,25 @@ public final class RaftNode implements AutoCloseable {
     public static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.fromString("5e6a11e7-0000-4000-8000-00000000c1a5"));
     private static final long ADMIN_TIMEOUT_MILLIS = 10_000;
+    /** Long enough for the retry budget of any request still in flight on a replaced client. */
+    private static final long RETIRE_AFTER_SECONDS = 30;
 
     private final NodeConfig config;
     private final RegistryStateMachine stateMachine;
     private final RaftPeerId selfId;
     private RaftServer server;
-    private RaftClient client;
+    private RaftProperties props;
+    private RaftGroup group;
+    /** Writes and admin calls; replaced when this replica sees a new leader (see {@link #leaderChanged}). */
+    private volatile RaftClient client;
+    /** ReadIndex barriers, apart from writes: a read timing out closes its client's stream, not the writes'. */
+    private RaftClient readClient;
+    private final java.util.concurrent.ScheduledExecutorService retired =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "raft-client-retirer");
+                t.setDaemon(true);
+                return t;
+            });
 
     public RaftNode(NodeConfig config, RegistryStateMachine stateMachine) {
         this.config = config;
@@ -75,8 +88,8 @@ public final class RaftNode implements AutoCloseable {
 
     public void start() throws IOException {
         List<RaftPeer> peers = config.peers().stream().map(RaftNode::toRaftPeer).toList();
-        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
-        RaftProperties props = properties();
+        group = RaftGroup.valueOf(GROUP_ID, peers);
+        props = properties();
         server = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(config.join() ? RaftGroup.valueOf(GROUP_ID) : group)
@@ -85,15 +98,46 @@ public final class RaftNode implements AutoCloseable {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
-        client = RaftClient.newBuilder()
-                .setProperties(props)
-                .setRaftGroup(group)
-                .setClientId(ClientId.randomId())
-                .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), props))
-                .setRetryPolicy(retryPolicy())
-                .build();
+        client = newClient(null);
+        readClient = newClient(null);
         LOG.info("Raft replica {} started on {} ({} peers, data in {})", config.id(), config.self().raftAddress(),
                 peers.size(), config.dataDir().toAbsolutePath());
+    }
+
+    private RaftClient newClient(RaftPeerId leader) {
+        ClientId id = ClientId.randomId();
+        RaftClient.Builder builder = RaftClient.newBuilder()
+                .setProperties(props)
+                .setRaftGroup(group)
+                .setClientId(id)
+                .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(id, props))
+                .setRetryPolicy(retryPolicy());
+        if (leader != null) {
+            builder.setLeaderId(leader);
+        }
+        return builder.build();
+    }
+
+    /**
+     * This replica learned of a new leader, usually well before the client would: a client still aimed at
+     * a dead leader pays a request timeout per retry. New writes go straight to the new leader; the old
+     * client keeps its in-flight requests (retried by Ratis, deduplicated by the retry cache) until retired.
+     */
+    public void leaderChanged(String leaderId) {
+        RaftClient current = client;
+        if (current == null || leaderId == null || leaderId.equals(String.valueOf(current.getLeaderId()))) {
+            return;
+        }
+        client = newClient(RaftPeerId.valueOf(leaderId));
+        retired.schedule(() -> closeQuietly(current), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing a retired Raft client: {}", e.toString());
+        }
     }
 
     private RaftProperties properties() {
@@ -104,6 +148,8 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, millis(config.electionTimeoutMin().toMillis()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, millis(config.electionTimeoutMax().toMillis()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(props, millis(3000));
+        // A request to a dead or paused leader fails over after this, not after the 3 s default.
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(props, millis(2000));
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotThreshold());
@@ -135,7 +181,7 @@ public final class RaftNode implements AutoCloseable {
 
     /** Completes once this replica has applied everything committed before the call (ReadIndex). */
     public CompletableFuture<Void> readBarrier() {
-        return client.async().sendReadOnly(Message.EMPTY, selfId).thenAccept(reply -> {
+        return readClient.async().sendReadOnly(Message.EMPTY, selfId).thenAccept(reply -> {
             if (!reply.isSuccess()) {
                 throw new IllegalStateException(String.valueOf(reply.getException()));
             }
@@ -275,8 +321,12 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        retired.shutdownNow();
         if (client != null) {
             client.close();
+        }
+        if (readClient != null) {
+            readClient.close();
         }
         if (server != null) {
             server.close();
