@@ -37,8 +37,8 @@ public final class ConfigLoader {
                                           n1=10.0.0.1:7801:7701,n2=10.0.0.2:7801:7701,n3=10.0.0.3:7801:7701
               --data-dir DIR              Raft log and snapshots (default: data/<id>)
               --bind ADDR                 listen address for Raft and HTTP (default: 0.0.0.0)
-              --election-timeout-min D    (default: 500ms)
-              --election-timeout-max D    (default: 1000ms)
+              --election-timeout-min D    (default: 250ms)
+              --election-timeout-max D    (default: 500ms)
               --max-request-bytes N       largest accepted request body (default: 65536)
               --max-stale D               how long a follower may go without hearing from the leader
                                           before consistency=default reads answer 503 (default: 2s)

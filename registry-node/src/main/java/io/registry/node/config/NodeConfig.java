@@ -21,8 +21,8 @@ public record NodeConfig(
         long snapshotThreshold,
         HealthSettings health) {
 
-    public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(500);
-    public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(1000);
+    public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(250);
+    public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(500);
     public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
     public static final Duration DEFAULT_MAX_STALE = Duration.ofSeconds(2);
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 100_000;

@@ -63,6 +63,7 @@ public final class RaftNode implements AutoCloseable {
     private RaftGroup group;
     /** Writes and admin calls; replaced when this replica sees a new leader (see {@link #leaderChanged}). */
     private volatile RaftClient client;
+    private volatile long clientGeneration;
     /** ReadIndex barriers, apart from writes: a read timing out closes its client's stream, not the writes'. */
     private RaftClient readClient;
     private final java.util.concurrent.ScheduledExecutorService retired =
@@ -123,12 +124,13 @@ public final class RaftNode implements AutoCloseable {
      * a dead leader pays a request timeout per retry. New writes go straight to the new leader; the old
      * client keeps its in-flight requests (retried by Ratis, deduplicated by the retry cache) until retired.
      */
-    public void leaderChanged(String leaderId) {
+    public synchronized void leaderChanged(String leaderId) {
         RaftClient current = client;
         if (current == null || leaderId == null || leaderId.equals(String.valueOf(current.getLeaderId()))) {
             return;
         }
         client = newClient(RaftPeerId.valueOf(leaderId));
+        clientGeneration++;
         retired.schedule(() -> closeQuietly(current), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -172,6 +174,11 @@ public final class RaftNode implements AutoCloseable {
 
     public String id() {
         return config.id();
+    }
+
+    /** Changes whenever writes move to a new client; in-flight limits are counted per generation. */
+    public long clientGeneration() {
+        return clientGeneration;
     }
 
     /** Sends an encoded command to the leader; completes with the leader's reply. */

@@ -40,7 +40,9 @@ public final class WriteBatcher implements AutoCloseable {
     private final AppliedIndex applied;
     private final Limits limits;
     private final BlockingQueue<Pending> queue;
-    private final Semaphore inFlight;
+    /** Batches in flight on the current Ratis client; a new client (new leader) starts with fresh permits. */
+    private volatile Semaphore inFlight;
+    private long inFlightGeneration;
     private final Thread flusher;
     private volatile boolean running = true;
     private final java.util.concurrent.atomic.LongAdder committedCommands = new java.util.concurrent.atomic.LongAdder();
@@ -52,6 +54,7 @@ public final class WriteBatcher implements AutoCloseable {
         this.limits = limits;
         this.queue = new ArrayBlockingQueue<>(limits.maxQueued());
         this.inFlight = new Semaphore(limits.maxInFlight());
+        this.inFlightGeneration = raft.clientGeneration();
         this.flusher = new Thread(this::run, "write-batcher-" + raft.id());
         this.flusher.setDaemon(true);
         this.flusher.start();
@@ -77,8 +80,11 @@ public final class WriteBatcher implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
-                inFlight.acquire();
-                send(drainAfter(first));
+                Semaphore permits = acquirePermit();
+                if (permits == null) {
+                    return;
+                }
+                send(drainAfter(first), permits);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -86,6 +92,25 @@ public final class WriteBatcher implements AutoCloseable {
                 LOG.error("write batcher loop failed; continuing", e);
             }
         }
+    }
+
+    /**
+     * Waits for room on the current client. Batches stuck on a client aimed at a dead leader keep their
+     * permits; they must not hold back the writes that can already go to the new leader.
+     */
+    private Semaphore acquirePermit() throws InterruptedException {
+        while (running) {
+            long generation = raft.clientGeneration();
+            if (generation != inFlightGeneration) {
+                inFlightGeneration = generation;
+                inFlight = new Semaphore(limits.maxInFlight());
+            }
+            Semaphore permits = inFlight;
+            if (permits.tryAcquire(20, TimeUnit.MILLISECONDS)) {
+                return permits;
+            }
+        }
+        return null;
     }
 
     private List<Pending> drainAfter(Pending first) {
@@ -103,19 +128,19 @@ public final class WriteBatcher implements AutoCloseable {
         return batch;
     }
 
-    private void send(List<Pending> batch) {
+    private void send(List<Pending> batch, Semaphore permits) {
         Command command = batch.size() == 1 ? batch.get(0).command()
                 : new Batch(batch.stream().map(Pending::command).toList());
         CompletableFuture<RaftClientReply> reply;
         try {
             reply = raft.submit(EntryCodec.encodeCommand(command));
         } catch (RuntimeException e) {
-            inFlight.release();
+            permits.release();
             fail(batch, e);
             return;
         }
         reply.whenComplete((r, error) -> {
-            inFlight.release();
+            permits.release();
             if (error != null || !r.isSuccess()) {
                 fail(batch, error != null ? error : r.getException());
                 return;
