@@ -11,7 +11,29 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
+    /** How long SIGTERM waits for a graceful close before exiting anyway; the Raft log is durable already. */
+    static final long SHUTDOWN_GRACE_MILLIS = 5_000;
+
     private Main() {
+    }
+
+    /**
+     * Closes the node, but never lets a stuck close (seen in Ratis's gRPC shutdown of a node just removed
+     * from the group) keep the process alive past the grace period.
+     */
+    static void closeWithin(RegistryNode node, long graceMillis) {
+        Thread closer = new Thread(node::close, "graceful-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(graceMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.warn("Node {} did not close within {} ms; exiting anyway", node.config().id(), graceMillis);
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     public static void main(String[] args) {
@@ -30,7 +52,7 @@ public final class Main {
         }
         try {
             RegistryNode node = new RegistryNode(config, System::currentTimeMillis, () -> Runtime.getRuntime().halt(3));
-            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeWithin(node, SHUTDOWN_GRACE_MILLIS), "shutdown"));
             node.start();
         } catch (Exception e) {
             LOG.error("registry-node {} failed to start: {}", config.id(), e.toString(), e);

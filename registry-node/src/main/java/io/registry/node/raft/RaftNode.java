@@ -150,8 +150,10 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, millis(config.electionTimeoutMin().toMillis()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, millis(config.electionTimeoutMax().toMillis()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(props, millis(3000));
-        // A request to a dead or paused leader fails over after this, not after the 3 s default.
-        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(props, millis(2000));
+        // A request to a dead or paused leader (whose address may black-hole) fails over after this, not after
+        // the 3 s default. A slow commit that times out is retried with the same call id, so the retry
+        // cache answers it instead of applying it twice.
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(props, millis(1000));
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotThreshold());
