@@ -35,8 +35,12 @@ public final class ExpiryGuard {
         while (!recent.isEmpty() && recent.peekFirst() <= now - Math.max(1000, windowMillis)) {
             recent.pollFirst();
         }
+        double share = settings.protectionShare() * tracked;
+        int lapsing = recent.size() + due.size();
+        // Hysteresis: once on, stay on until the backlog drains or halves below the share, so the
+        // transitions held back are not all released at once the moment the count dips under it.
         boolean mass = tracked >= settings.protectionMinInstances()
-                && recent.size() + due.size() > settings.protectionShare() * tracked;
+                && (protecting ? !due.isEmpty() && lapsing > share / 2 : lapsing > share);
         if (mass != protecting) {
             protecting = mass;
             tokens = 1;

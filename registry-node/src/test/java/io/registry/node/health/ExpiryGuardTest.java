@@ -49,6 +49,16 @@ class ExpiryGuardTest {
     }
 
     @Test
+    void protectionHoldsWhileABacklogRemainsSoItIsNotReleasedInOneBurst() {
+        List<Due> all = lapsed(20);
+        int admitted = guard.admit(all, 20, 1000, 0).size();
+        // 1 s later the window has emptied, but 19 are still held back: they keep draining at the rate.
+        int next = guard.admit(all.subList(admitted, 20), 20, 1000, 1000).size();
+        assertThat(guard.protecting()).isTrue();
+        assertThat(next).isLessThanOrEqualTo(5);
+    }
+
+    @Test
     void lapsesAccumulatedAcrossOneWindowCount() {
         for (int t = 0; t < 6; t++) {
             guard.admit(lapsed(2), 20, 1000, t * 100L);
