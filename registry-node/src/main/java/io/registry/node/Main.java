@@ -9,6 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /** Entry point of {@code registry-node}: reads the configuration, checks it, starts the node. Wiring only. */
 public final class Main {
+    static {
+        widenCommonPool();   // first: before logging or anything else can load CompletableFuture
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     /** How long SIGTERM waits for a graceful close before exiting anyway; the Raft log is durable already. */
@@ -33,6 +37,19 @@ public final class Main {
         if (closer.isAlive()) {
             LOG.warn("Node {} did not close within {} ms; exiting anyway", node.config().id(), graceMillis);
             Runtime.getRuntime().halt(0);
+        }
+    }
+
+    /**
+     * With fewer than three cores the common pool has parallelism 1, and CompletableFuture then starts a
+     * new thread for every async task without an executor: Ratis runs such tasks on its write path, so
+     * on two cores a node created (and destroyed) threads for every entry. Must run before anything
+     * loads CompletableFuture; an explicit -D setting wins.
+     */
+    static void widenCommonPool() {
+        String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
         }
     }
 

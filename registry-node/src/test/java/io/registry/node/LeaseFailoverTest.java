@@ -32,15 +32,22 @@ class LeaseFailoverTest {
             ScheduledExecutorService beats = Executors.newScheduledThreadPool(ids.size());
             AtomicInteger turn = new AtomicInteger();
             try {
-                // Each instance heartbeats on its own every TTL/3 through whichever node is up, as clients do.
+                // Each instance heartbeats on its own every TTL/3, as clients do: through one node, and on a
+                // failure (a node going down may hold a request for seconds) at once through the next one.
                 for (String id : ids) {
                     beats.scheduleAtFixedRate(() -> {
                         List<String> up = cluster.runningIds();
-                        String node = cluster.httpAddress(up.get(Math.floorMod(turn.incrementAndGet(), up.size())));
-                        try {
-                            TestHttp.put(node, "/v1/services/leased/instances/" + id + "/heartbeat", null);
-                        } catch (RuntimeException nodeDown) {
-                            // the next beat goes elsewhere
+                        int first = turn.incrementAndGet();
+                        for (int k = 0; k < up.size(); k++) {
+                            String node = cluster.httpAddress(up.get(Math.floorMod(first + k, up.size())));
+                            try {
+                                if (TestHttp.put(node, "/v1/services/leased/instances/" + id + "/heartbeat", null,
+                                        Duration.ofMillis(500)).status() == 200) {
+                                    return;
+                                }
+                            } catch (RuntimeException nodeDown) {
+                                // try the next node
+                            }
                         }
                     }, 0, 1000, TimeUnit.MILLISECONDS);
                 }
@@ -48,6 +55,9 @@ class LeaseFailoverTest {
                 cluster.stop(oldLeader);
                 cluster.awaitLeader();
                 String survivor = cluster.httpAddress(cluster.runningIds().get(0));
+                // A stale read can lag the last acknowledged registration by a heartbeat; catch up first.
+                Await.until(Duration.ofSeconds(5), "the survivor has applied every registration", () ->
+                        TestHttp.get(survivor, "/v1/services/leased/instances?consistency=linearizable").status() == 200);
                 Await.holds(Duration.ofSeconds(8), "every instance present and passing after the leader kill", () -> {
                     Response r = TestHttp.get(survivor, "/v1/services/leased/instances?consistency=stale");
                     long passing = 0;

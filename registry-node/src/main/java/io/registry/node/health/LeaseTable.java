@@ -49,27 +49,38 @@ public final class LeaseTable {
         Map<String, Lease> leases = byService.computeIfAbsent(service, s -> new ConcurrentHashMap<>());
         Set<String> present = new java.util.HashSet<>();
         for (Instance i : instances) {
-            if (i.check().type() != CheckType.TTL) {
-                continue;
-            }
-            present.add(i.id());
-            Lease lease = leases.computeIfAbsent(i.id(), id -> new Lease(service, id));
-            boolean changed = lease.modifyIndex != i.modifyIndex();
-            lease.ttlMillis = i.check().ttl().toMillis();
-            lease.deregisterAfterMillis = i.check().deregisterAfter().toMillis();
-            lease.status = i.status();
-            lease.statusSince = i.lastStatusChange();
-            if (changed) {
-                if (lease.modifyIndex == 0 || i.status() != Status.CRITICAL) {
-                    lease.deadline = Math.max(lease.deadline, now + lease.ttlMillis);
-                }
-                lease.modifyIndex = i.modifyIndex();
-                lease.proposedUntil = 0;
+            if (i.check().type() == CheckType.TTL) {
+                present.add(i.id());
+                track(leases, service, i, now);
             }
         }
         leases.keySet().retainAll(present);
         if (leases.isEmpty()) {
             byService.remove(service, leases);
+        }
+    }
+
+    /** Brings one TTL instance's lease in line with its applied record (a heartbeat that beat the reconcile). */
+    public void track(Instance instance, long now) {
+        if (instance.check().type() == CheckType.TTL) {
+            track(byService.computeIfAbsent(instance.service(), s -> new ConcurrentHashMap<>()), instance.service(),
+                    instance, now);
+        }
+    }
+
+    private static void track(Map<String, Lease> leases, String service, Instance i, long now) {
+        Lease lease = leases.computeIfAbsent(i.id(), id -> new Lease(service, id));
+        boolean changed = lease.modifyIndex != i.modifyIndex();
+        lease.ttlMillis = i.check().ttl().toMillis();
+        lease.deregisterAfterMillis = i.check().deregisterAfter().toMillis();
+        lease.status = i.status();
+        lease.statusSince = i.lastStatusChange();
+        if (changed) {
+            if (lease.modifyIndex == 0 || i.status() != Status.CRITICAL) {
+                lease.deadline = Math.max(lease.deadline, now + lease.ttlMillis);
+            }
+            lease.modifyIndex = i.modifyIndex();
+            lease.proposedUntil = 0;
         }
     }
 

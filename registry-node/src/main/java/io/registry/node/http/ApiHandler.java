@@ -173,8 +173,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         api.responded(reply.status());
         byte[] json;
         try {
-            json = reply.body() instanceof Reply.Text text ? text.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)
-                    : Json.strict().writeValueAsBytes(reply.body());
+            if (reply.body() instanceof Reply.Encoded encoded) {
+                json = encoded.json();
+            } else if (reply.body() instanceof Reply.Text text) {
+                json = text.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } else {
+                json = Json.strict().writeValueAsBytes(reply.body());
+            }
         } catch (Exception e) {
             LOG.error("could not encode a reply", e);
             reply = Reply.error(500, "internal", "the reply could not be encoded");

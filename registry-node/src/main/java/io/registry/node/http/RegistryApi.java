@@ -126,9 +126,7 @@ public final class RegistryApi {
                 .thenCompose(ignored -> blockUntilAfter(service, index, wait, () -> reader.service(service).index()))
                 .thenApply(ignored -> {
                     ServiceView view = reader.service(service);
-                    Responses.Instances body = new Responses.Instances(service, view.index(),
-                            filter.apply(view.instances()));
-                    return readHeaders(Reply.ok(body), view.index());
+                    return readHeaders(Reply.json(view.encoded(filter)), view.index());
                 });
     }
 

@@ -22,6 +22,14 @@ public record Reply(int status, Object body, Map<String, String> headers) {
         return reply;
     }
 
+    /** JSON encoded already (a cached service view): written as is. */
+    public static Reply json(byte[] encoded) {
+        return new Reply(200, new Encoded(encoded), new LinkedHashMap<>());
+    }
+
+    public record Encoded(byte[] json) {
+    }
+
     /** Marks a body that is written verbatim rather than as JSON. */
     public record Text(String body) {
     }

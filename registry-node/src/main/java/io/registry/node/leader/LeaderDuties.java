@@ -12,7 +12,6 @@ import io.registry.node.health.HealthChecker;
 import io.registry.node.health.LeaseTable;
 import io.registry.node.health.Prober;
 import io.registry.node.read.RegistryReader;
-import io.registry.node.read.ServiceView;
 import io.registry.statemachine.command.Command;
 import io.registry.statemachine.command.SetStatus;
 import java.util.List;
@@ -47,6 +46,9 @@ public final class LeaderDuties implements AutoCloseable {
     private HealthChecker checker;
     private volatile boolean running;
     private volatile boolean protecting;
+    static final long RECONCILE_SPACING_MILLIS = 100;
+    private final Set<String> dirty = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean reconcileScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LeaderDuties(HealthSettings settings, RegistryReader reader, Function<Command, CompletableFuture<?>> proposer,
                         LongSupplier clock, Prober prober) {
@@ -84,6 +86,8 @@ public final class LeaderDuties implements AutoCloseable {
         protecting = false;
         loop.shutdownNow();
         leases.clear();
+        dirty.clear();
+        reconcileScheduled.set(false);
         LOG.info("Leader duties stopped");
     }
 
@@ -98,13 +102,29 @@ public final class LeaderDuties implements AutoCloseable {
     /** Called after apply with the services that changed. */
     public void changed(Set<String> services) {
         ScheduledExecutorService l = loop;
-        if (running && l != null) {
+        if (!running || l == null) {
+            return;
+        }
+        dirty.addAll(services);
+        // Reconciling walks a whole service; under a write burst one walk per RECONCILE_SPACING_MILLIS
+        // covers every batch applied meanwhile instead of one walk per batch.
+        if (reconcileScheduled.compareAndSet(false, true)) {
             try {
-                l.execute(() -> reconcile(services));
+                l.schedule(this::reconcileDirty, RECONCILE_SPACING_MILLIS, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                // leadership ended meanwhile
+                reconcileScheduled.set(false);   // leadership ended meanwhile
             }
         }
+    }
+
+    private void reconcileDirty() {
+        reconcileScheduled.set(false);
+        Set<String> batch = new java.util.HashSet<>();
+        for (var it = dirty.iterator(); it.hasNext(); ) {
+            batch.add(it.next());
+            it.remove();
+        }
+        reconcile(batch);
     }
 
     private void reconcile(Set<String> services) {
@@ -158,15 +178,13 @@ public final class LeaderDuties implements AutoCloseable {
         Optional<LeaseTable.Renewal> renewal = leases.renew(service, id, now);
         if (renewal.isEmpty()) {
             // The lease may not be tracked yet (a registration applied a moment ago): look at the state.
-            ServiceView view = reader.service(service);
-            Instance instance = view.instances().stream().filter(i -> i.id().equals(id)).findFirst()
-                    .orElseThrow(() -> ApiException.notFound("not_found", "no instance '" + id + "' in service '"
+            Instance instance = reader.instance(service, id).orElseThrow(() -> ApiException.notFound("not_found", "no instance '" + id + "' in service '"
                             + service + "'; register it again (PUT /v1/services/" + service + "/instances/" + id + ")"));
             if (instance.check().type() != CheckType.TTL) {
                 throw ApiException.badRequest("not_ttl", "instance '" + id + "' has a " + instance.check().type().wire()
                         + " check; heartbeats renew ttl checks only");
             }
-            leases.reconcile(service, view.instances(), now);
+            leases.track(instance, now);
             renewal = leases.renew(service, id, now);
         }
         LeaseTable.Renewal r = renewal.orElseThrow(() -> ApiException.notFound("not_found", "no instance '" + id

@@ -26,7 +26,7 @@ public final class WriteBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBatcher.class);
 
     public record Limits(int maxQueued, int maxBatchCommands, int maxBatchBytes, int maxInFlight) {
-        public static final Limits DEFAULT = new Limits(20_000, 1_000, 1 << 20, 4);
+        public static final Limits DEFAULT = new Limits(20_000, 1_000, 1 << 20, 2);
     }
 
     /** A write's outcome: the log index that committed it and what apply answered. */

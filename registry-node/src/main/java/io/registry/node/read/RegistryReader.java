@@ -53,6 +53,11 @@ public final class RegistryReader {
         });
     }
 
+    /** One instance as applied here, without building its service's view. */
+    public java.util.Optional<Instance> instance(String service, String id) {
+        return stateMachine.read(state -> state.instance(service, id));
+    }
+
     public long registryIndex() {
         return stateMachine.read(state -> state.registryIndex());
     }

@@ -41,9 +41,18 @@ public final class TestHttp {
         return send(address, "DELETE", path, null);
     }
 
+    /** A PUT that gives up after {@code timeout}, as a client with somewhere else to go would. */
+    public static Response put(String address, String path, String json, Duration timeout) {
+        return send(address, "PUT", path, json, timeout);
+    }
+
     public static Response send(String address, String method, String path, String json) {
+        return send(address, method, path, json, Duration.ofSeconds(15));
+    }
+
+    private static Response send(String address, String method, String path, String json, Duration timeout) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + address + path))
-                .timeout(Duration.ofSeconds(15))
+                .timeout(timeout)
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
