@@ -65,6 +65,54 @@ class HealthCheckTest extends SharedCluster {
     }
 
     @Test
+    void concurrentHeartbeatsThroughAFollowerTravelTogetherButEachGetsItsOwnAnswer() throws Exception {
+        String leader = cluster.httpAddress(cluster.leaderId());
+        String follower = cluster.httpAddress(cluster.followerIds().get(0));
+        for (int i = 0; i < 20; i++) {
+            assertThat(TestHttp.put(leader, "/v1/services/relay/instances/r-" + i, "{\"address\":\"10.0.0.4\",\"port\":80,"
+                    + "\"check\":{\"type\":\"ttl\",\"ttl\":\"30s\"}}").status()).isEqualTo(200);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(40);
+        try {
+            List<java.util.concurrent.Future<Response>> known = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<Response>> unknown = new java.util.ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                for (int i = 0; i < 20; i++) {
+                    String path = "/v1/services/relay/instances/r-" + i + "/heartbeat";
+                    String missing = "/v1/services/relay/instances/ghost-" + i + "/heartbeat";
+                    known.add(pool.submit(() -> TestHttp.put(follower, path, null)));
+                    unknown.add(pool.submit(() -> TestHttp.put(follower, missing, null)));
+                }
+            }
+            for (int k = 0; k < known.size(); k++) {
+                Response ok = known.get(k).get();
+                assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+                assertThat(ok.json().get("id").asText()).isEqualTo("r-" + (k % 20));
+                assertThat(ok.json().get("status").asText()).isEqualTo("passing");
+                Response missing = unknown.get(k).get();
+                assertThat(missing.status()).as(missing.body()).isEqualTo(404);
+                assertThat(missing.json().get("message").asText()).contains("ghost-" + (k % 20));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void relayEndpointRefusesBadBodiesAndAnswersOnlyOnTheLeader() {
+        String leader = cluster.httpAddress(cluster.leaderId());
+        String follower = cluster.httpAddress(cluster.followerIds().get(0));
+        Response bad = TestHttp.post(leader, "/v1/internal/heartbeats", "{\"service\":1");
+        assertThat(bad.status()).as(bad.body()).isEqualTo(400);
+        assertThat(bad.json().get("error").asText()).isEqualTo("invalid_json");
+        Response notLeader = TestHttp.post(follower, "/v1/internal/heartbeats", "[]");
+        assertThat(notLeader.status()).as(notLeader.body()).isEqualTo(503);
+        Response invalidId = TestHttp.post(leader, "/v1/internal/heartbeats", "[{\"service\":\"relay\",\"id\":\"bad id\"}]");
+        assertThat(invalidId.status()).as(invalidId.body()).isEqualTo(200);
+        assertThat(invalidId.json().get(0).get("status").asInt()).isEqualTo(400);
+    }
+
+    @Test
     void heartbeatForUnknownInstanceIs404AndForNonTtlInstanceIs400() {
         for (int i = 0; i < 3; i++) {
             Response r = TestHttp.put(any(i), "/v1/services/ttl-svc/instances/nobody/heartbeat", null);

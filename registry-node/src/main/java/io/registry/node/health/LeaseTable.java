@@ -28,6 +28,7 @@ public final class LeaseTable {
         volatile Status status;
         volatile long statusSince;
         volatile long proposedUntil;
+        volatile long lastBeat;
 
         Lease(String service, String id) {
             this.service = service;
@@ -92,6 +93,7 @@ public final class LeaseTable {
             return Optional.empty();
         }
         lease.deadline = now + lease.ttlMillis;
+        lease.lastBeat = now;
         boolean revive = lease.status == Status.CRITICAL && now >= lease.proposedUntil;
         if (revive) {
             lease.proposedUntil = now + RETRY_AFTER_MILLIS;
@@ -114,6 +116,24 @@ public final class LeaseTable {
                     due.add(Due.status(l.service, l.id, l.modifyIndex, Status.CRITICAL, true));
                 } else if (now - Math.max(l.statusSince, l.deadline - l.ttlMillis) >= l.deregisterAfterMillis) {
                     due.add(Due.expire(l.service, l.id, l.modifyIndex, true));
+                }
+            }
+        }
+        return due;
+    }
+
+    /**
+     * Critical TTL instances that heartbeated after they turned critical, whose heartbeat could not revive
+     * them at once because the lease had not yet seen the critical status applied (leases follow the
+     * applied state a moment late). Not rate-limited: reviving is never a mass-expiry risk.
+     */
+    public List<Due> revivals(long now) {
+        List<Due> due = new ArrayList<>();
+        for (Map<String, Lease> leases : byService.values()) {
+            for (Lease l : leases.values()) {
+                if (l.status == Status.CRITICAL && l.lastBeat > l.statusSince && now < l.deadline
+                        && now >= l.proposedUntil) {
+                    due.add(Due.status(l.service, l.id, l.modifyIndex, Status.PASSING, true));
                 }
             }
         }

@@ -65,7 +65,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
             try {
-                boolean forwarded = request.headers().contains(Forwarder.FORWARDED_HEADER);
+                boolean forwarded = request.headers().contains(HeartbeatRelay.FORWARDED_HEADER);
                 reply = route(request.method(), path, uri.parameters(), body, forwarded);
             } catch (RuntimeException e) {
                 reply = CompletableFuture.failedFuture(e);
@@ -114,6 +114,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (n == 6 && p.get(3).equals("instances") && p.get(5).equals("heartbeat")) {
                 return only(method, HttpMethod.PUT, () -> api.heartbeat(p.get(2), p.get(4), forwarded));
             }
+        }
+        if (area.equals("internal") && n == 3 && p.get(2).equals("heartbeats")) {
+            return only(method, HttpMethod.POST, () -> api.relayedHeartbeats(body));
         }
         if (area.equals("cluster")) {
             if (n == 2) {

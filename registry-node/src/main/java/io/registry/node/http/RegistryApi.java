@@ -45,7 +45,7 @@ public final class RegistryApi {
     private final Executor admin;
     private final ChangeFeed changes;
     private final LeaderDuties duties;
-    private final Forwarder forwarder = new Forwarder();
+    private final HeartbeatRelay relay;
     private final NodeMetrics metrics;
     private final Balancer balancer = new Balancer();
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
@@ -54,6 +54,7 @@ public final class RegistryApi {
                        AppliedIndex applied, Executor admin, ChangeFeed changes, LeaderDuties duties,
                        NodeMetrics metrics) {
         this.config = config;
+        this.relay = new HeartbeatRelay(config.maxRequestBytes());
         this.raft = raft;
         this.reader = reader;
         this.writes = writes;
@@ -100,7 +101,31 @@ public final class RegistryApi {
         }
         String address = raft.httpAddressOf(leader).orElseThrow(() -> ApiException.unavailable("no_leader",
                 "the leader " + leader + " has no known HTTP address; retry shortly"));
-        return forwarder.put(address, "/v1/services/" + service + "/instances/" + id + "/heartbeat");
+        return relay.relay(address, service, id);
+    }
+
+    /** {@code POST /v1/internal/heartbeats}: heartbeats a follower relayed here, answered one by one. */
+    public CompletableFuture<Reply> relayedHeartbeats(byte[] body) {
+        if (!duties.running()) {
+            throw ApiException.unavailable("not_leader", "this node is not the ready leader (leadership is "
+                    + "changing); retry shortly");
+        }
+        HeartbeatRelay.Beat[] beats = readBody(body, HeartbeatRelay.Beat[].class);
+        List<HeartbeatRelay.Outcome> outcomes = new java.util.ArrayList<>(beats.length);
+        for (HeartbeatRelay.Beat beat : beats) {
+            Object answer;
+            int status = 200;
+            try {
+                Validation.serviceName(beat.service());
+                Validation.instanceId(beat.id());
+                answer = duties.heartbeat(beat.service(), beat.id());
+            } catch (ApiException e) {
+                status = e.httpStatus();
+                answer = e.body();
+            }
+            outcomes.add(new HeartbeatRelay.Outcome(status, Json.strict().valueToTree(answer)));
+        }
+        return CompletableFuture.completedFuture(Reply.ok(outcomes));
     }
 
     private CompletableFuture<WriteBatcher.Applied> write(Command command) {

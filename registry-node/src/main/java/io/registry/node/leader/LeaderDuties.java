@@ -145,6 +145,10 @@ public final class LeaderDuties implements AutoCloseable {
                 leases.proposed(due, now);
                 propose(due);
             }
+            for (Due revival : leases.revivals(now)) {
+                leases.proposed(revival, now);
+                propose(revival);
+            }
             checker.due(now).forEach(this::propose);
         } catch (RuntimeException e) {
             LOG.error("leader duty tick failed; continuing", e);
@@ -156,7 +160,7 @@ public final class LeaderDuties implements AutoCloseable {
             LOG.info("Expiring {}/{} ({})", due.service(), due.id(), due.fromLease() ? "TTL lapsed" : "check failing");
         } else {
             LOG.info("{}/{} is now {} ({})", due.service(), due.id(), due.status().wire(),
-                    due.fromLease() ? "TTL lapsed" : "check result");
+                    due.fromLease() ? (due.status() == Status.PASSING ? "heartbeats again" : "TTL lapsed") : "check result");
         }
         proposer.apply(due.command()).whenComplete((r, e) -> {
             if (e != null) {

@@ -70,7 +70,8 @@ public final class RaftNode implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong localCallIds = new java.util.concurrent.atomic.AtomicLong();
     /** A leader cut off from its majority holds writes until it steps down; callers get a 503 by then. */
     private static final long LOCAL_WRITE_TIMEOUT_MILLIS = 10_000;
-    private static final long READ_TIMEOUT_MILLIS = 3_000;
+    private static final long READ_TIMEOUT_MILLIS = 5_000;
+    private static final long READ_RETRY_MILLIS = 50;
     private final java.util.concurrent.ScheduledExecutorService retired =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "raft-client-retirer");
@@ -164,9 +165,9 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
         RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
-        // The commit index is recovered from the followers after a restart anyway; writing it to the log as
-        // an extra entry on every commit doubled the entries (and fsyncs) per write batch.
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
+        // Log metadata (the commit index written to the log) stays on although it costs an entry per
+        // commit: without it a restarted node serves its snapshot's older state until a leader tells it
+        // what is committed (seen in the chaos suite, scenario h).
         // A JVM pause past this closes the server; the node then exits (see Main) rather than linger.
         RaftServerConfigKeys.setCloseThreshold(props, TimeDuration.valueOf(60, TimeUnit.SECONDS));
         return props;
@@ -210,11 +211,28 @@ public final class RaftNode implements AutoCloseable {
      * local server, which asks the leader for its commit index when it is a follower.
      */
     public CompletableFuture<Void> readBarrier() {
-        return local(Message.EMPTY, RaftClientRequest.readRequestType(), READ_TIMEOUT_MILLIS).thenAccept(reply -> {
-            if (!reply.isSuccess()) {
-                throw new IllegalStateException(String.valueOf(reply.getException()));
-            }
-        });
+        return readBarrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MILLIS));
+    }
+
+    /** Retried until the deadline, as the Ratis client did: a follower that just lost its leader, or a
+     *  leader not yet ready, answers within milliseconds and would fail a read that can succeed soon. */
+    private CompletableFuture<Void> readBarrier(long deadlineNanos) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        return local(Message.EMPTY, RaftClientRequest.readRequestType(), Math.max(1, left))
+                .handle((reply, error) -> {
+                    Throwable failure = error != null ? error
+                            : reply.isSuccess() ? null : reply.getException();
+                    if (failure == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_RETRY_MILLIS) >= deadlineNanos) {
+                        return CompletableFuture.<Void>failedFuture(new IllegalStateException(String.valueOf(failure)));
+                    }
+                    return CompletableFuture.runAsync(() -> { },
+                                    CompletableFuture.delayedExecutor(READ_RETRY_MILLIS, TimeUnit.MILLISECONDS))
+                            .thenCompose(ignored -> readBarrier(deadlineNanos));
+                })
+                .thenCompose(f -> f);
     }
 
     private CompletableFuture<RaftClientReply> local(Message message, RaftClientRequest.Type type, long timeoutMillis) {

@@ -50,6 +50,26 @@ class LeaseTableTest {
     }
 
     @Test
+    void heartbeatThatRacesTheCriticalStatusStillRevivesOnceItApplies() {
+        leases.reconcile("svc", List.of(ttl("a", 1000, 5000, Status.PASSING, 5, 0)), 0);
+        leases.proposed(leases.due(1000).get(0), 1000);
+        // The heartbeat comes after the lapse was proposed but before the lease saw it applied.
+        assertThat(leases.renew("svc", "a", 1050).orElseThrow().revive()).isFalse();
+        assertThat(leases.revivals(1060)).isEmpty();
+        leases.reconcile("svc", List.of(ttl("a", 1000, 5000, Status.CRITICAL, 6, 1010)), 1100);
+        assertThat(leases.revivals(1100)).containsExactly(Due.status("svc", "a", 6, Status.PASSING, true));
+        leases.proposed(leases.revivals(1100).get(0), 1100);
+        assertThat(leases.revivals(1200)).as("not proposed twice while it commits").isEmpty();
+    }
+
+    @Test
+    void criticalLeaseWithoutHeartbeatIsNotRevived() {
+        leases.reconcile("svc", List.of(ttl("a", 1000, 5000, Status.PASSING, 5, 0)), 0);
+        leases.reconcile("svc", List.of(ttl("a", 1000, 5000, Status.CRITICAL, 6, 1000)), 1000);
+        assertThat(leases.revivals(1500)).isEmpty();
+    }
+
+    @Test
     void criticalLeaseIsExpiredAfterDeregisterAfter() {
         leases.reconcile("svc", List.of(ttl("a", 1000, 5000, Status.PASSING, 5, 0)), 0);
         leases.reconcile("svc", List.of(ttl("a", 1000, 5000, Status.CRITICAL, 6, 1000)), 1000);
