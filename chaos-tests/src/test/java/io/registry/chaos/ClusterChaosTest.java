@@ -30,14 +30,15 @@ class ClusterChaosTest {
     /** DESIGN.md §9: writes accepted again within 1.5 s of a leader SIGKILL. */
     static final Duration LEADER_LOSS_TARGET = Duration.ofMillis(1500);
     /**
-     * Asserted instead of the target: writes must come back. Looser than the target because the node
-     * still misses it in some runs here (its Raft client waits out request timeouts on the lost leader;
-     * see docs/RELIABILITY.md); -Dchaos.strictTargets=true asserts the target instead.
+     * Asserted instead of the target: writes must come back. Looser than the target because on two
+     * cores shared by four JVMs a run still misses it now and then (worst seen 1.8 s; see
+     * docs/RELIABILITY.md); -Dchaos.strictTargets=true asserts the target instead.
      */
     static final Duration LEADER_LOSS_BOUND = Duration.ofMillis(Long.getLong("chaos.leaderLossBoundMillis", 30_000));
     /**
-     * A leader cut off by a partition black-holes the node's Raft client (TCP connects to it hang for the
-     * 30 s gRPC connect timeout), so writes may stop for 30 s or more: asserted only that they come back.
+     * A leader cut off by a partition black-holes TCP connects to it (gRPC connect timeout 30 s); writes
+     * through followers whose Raft client still aims at it can stall that long, so only their return is
+     * asserted here. Measured recoveries are about 1 s (docs/RELIABILITY.md).
      */
     static final Duration PARTITION_BOUND = Duration.ofMillis(Long.getLong("chaos.partitionBoundMillis", 60_000));
     /** Losing a follower should not stop writes at all. */

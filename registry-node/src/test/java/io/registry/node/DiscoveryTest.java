@@ -30,6 +30,58 @@ import org.junit.jupiter.api.Test;
 class DiscoveryTest extends SharedCluster {
 
     @Test
+    void concurrentLinearizableReadsOnAFollowerSeeEveryWriteAcknowledgedBeforeTheyBegan() throws Exception {
+        String writer = cluster.httpAddress(cluster.leaderId());
+        String reader = cluster.httpAddress(cluster.followerIds().get(0));
+        java.util.concurrent.atomic.AtomicInteger acked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.List<String> violations = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(9);
+        try {
+            java.util.concurrent.Future<?> writes = pool.submit(() -> {
+                for (int i = 0; i < 60; i++) {
+                    Response r = TestHttp.put(writer, "/v1/services/lin/instances/l-" + i, instanceBody("10.0.0.9", 80));
+                    assertThat(r.status()).as(r.body()).isEqualTo(200);
+                    acked.set(i + 1);
+                }
+                writing.set(false);
+            });
+            List<java.util.concurrent.Future<Integer>> readers = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                readers.add(pool.submit(() -> {
+                    int reads = 0;
+                    while (writing.get()) {
+                        int floor = acked.get();   // every l-k with k < floor was acknowledged before this read
+                        Response r = TestHttp.get(reader, "/v1/services/lin/instances?consistency=linearizable");
+                        if (r.status() != 200) {
+                            violations.add("read answered " + r.status() + " " + r.body());
+                            continue;
+                        }
+                        java.util.Set<String> ids = new java.util.HashSet<>();
+                        r.json().get("instances").forEach(i -> ids.add(i.get("id").asText()));
+                        for (int k = 0; k < floor; k++) {
+                            if (!ids.contains("l-" + k)) {
+                                violations.add("l-" + k + " acknowledged before a read that did not see it");
+                            }
+                        }
+                        reads++;
+                    }
+                    return reads;
+                }));
+            }
+            writes.get(60, TimeUnit.SECONDS);
+            int total = 0;
+            for (var f : readers) {
+                total += f.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(violations).isEmpty();
+            assertThat(total).as("reads overlapped the writes").isGreaterThan(60);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void blockingQueryReturnsWhenAnotherNodeCommitsAChange() {
         String reader = cluster.httpAddress(cluster.nodeIds().get(0));
         String writer = cluster.httpAddress(cluster.nodeIds().get(2));

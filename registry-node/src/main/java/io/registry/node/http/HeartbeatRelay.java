@@ -77,8 +77,9 @@ final class HeartbeatRelay {
                     bytes += size;
                 }
                 if (batch.isEmpty()) {
+                    // Another pump took them; look again, since a beat added meanwhile may have seen no room.
                     inFlight.decrementAndGet();
-                    return;
+                    continue;
                 }
                 send(this, batch);
             }

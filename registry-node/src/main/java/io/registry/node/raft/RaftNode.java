@@ -72,6 +72,16 @@ public final class RaftNode implements AutoCloseable {
     private static final long LOCAL_WRITE_TIMEOUT_MILLIS = 10_000;
     private static final long READ_TIMEOUT_MILLIS = 5_000;
     private static final long READ_RETRY_MILLIS = 50;
+    /** Concurrent linearizable reads share ReadIndex round trips (see {@link #readBarrier()}). */
+    private final Object barriers = new Object();
+    private boolean barrierInFlight;
+    private CompletableFuture<Void> nextBarrier;
+    private final java.util.concurrent.ExecutorService barrierCompleter =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "read-barrier");
+                t.setDaemon(true);
+                return t;
+            });
     private final java.util.concurrent.ScheduledExecutorService retired =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "raft-client-retirer");
@@ -211,7 +221,42 @@ public final class RaftNode implements AutoCloseable {
      * local server, which asks the leader for its commit index when it is a follower.
      */
     public CompletableFuture<Void> readBarrier() {
-        return readBarrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MILLIS));
+        CompletableFuture<Void> mine;
+        synchronized (barriers) {
+            if (barrierInFlight) {
+                // A ReadIndex already on its way may predate a write acknowledged before this read began:
+                // wait for the next one, which every read arriving meanwhile shares.
+                if (nextBarrier == null) {
+                    nextBarrier = new CompletableFuture<>();
+                }
+                return nextBarrier;
+            }
+            barrierInFlight = true;
+            mine = new CompletableFuture<>();
+        }
+        launch(mine);
+        return mine;
+    }
+
+    private void launch(CompletableFuture<Void> target) {
+        // Async: Ratis completes a ReadIndex while holding its own locks, and the next barrier (and the
+        // waiting reads) must not run into Ratis from inside that callback.
+        readBarrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MILLIS)).whenCompleteAsync((ok, error) -> {
+            CompletableFuture<Void> waiting;
+            synchronized (barriers) {
+                waiting = nextBarrier;
+                nextBarrier = null;
+                barrierInFlight = waiting != null;
+            }
+            if (waiting != null) {
+                launch(waiting);
+            }
+            if (error != null) {
+                target.completeExceptionally(error);
+            } else {
+                target.complete(null);
+            }
+        }, barrierCompleter);
     }
 
     /** Retried until the deadline, as the Ratis client did: a follower that just lost its leader, or a
@@ -386,6 +431,7 @@ public final class RaftNode implements AutoCloseable {
     @Override
     public void close() throws IOException {
         retired.shutdownNow();
+        barrierCompleter.shutdownNow();
         if (client != null) {
             client.close();
         }
