@@ -65,21 +65,14 @@ final class TtlFleet {
 
     void start() {
         running = true;
-        threads.add(daemon("ttl-heartbeats", this::heartbeat));
-        threads.add(daemon("ttl-observer", this::observe));
+        threads.add(Waits.daemon("ttl-heartbeats", this::heartbeat));
+        threads.add(Waits.daemon("ttl-observer", this::observe));
         threads.forEach(Thread::start);
     }
 
     void stop() {
         running = false;
-        for (Thread t : threads) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        threads.clear();
+        Waits.joinAll(threads, Duration.ofSeconds(10));
     }
 
     Set<String> seenPassing() {
@@ -185,9 +178,4 @@ final class TtlFleet {
         return "v1/services/" + SERVICE + "/instances/" + id;
     }
 
-    private static Thread daemon(String name, Runnable body) {
-        Thread t = new Thread(body, "chaos-" + name);
-        t.setDaemon(true);
-        return t;
-    }
 }

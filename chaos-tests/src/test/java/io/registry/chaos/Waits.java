@@ -1,6 +1,7 @@
 package io.registry.chaos;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -54,5 +55,25 @@ final class Waits {
 
     private static void park(Duration duration) {
         parkUntil(System.nanoTime() + duration.toNanos());
+    }
+
+    /** A daemon thread for load and observers: a hung one must not keep the test JVM alive. */
+    static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, "chaos-" + name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Joins each thread for up to {@code each}, so that what they record is complete; then forgets them. */
+    static void joinAll(List<Thread> threads, Duration each) {
+        for (Thread t : threads) {
+            try {
+                t.join(each.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        threads.clear();
     }
 }

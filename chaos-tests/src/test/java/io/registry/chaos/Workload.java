@@ -3,6 +3,7 @@ package io.registry.chaos;
 import io.registry.api.Instance;
 import io.registry.api.Responses;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +57,10 @@ final class Workload {
 
     void start() {
         running = true;
-        threads.add(daemon("writes", this::write));
+        threads.add(Waits.daemon("writes", this::write));
         for (int r = 0; r < READERS; r++) {
             int reader = r;
-            threads.add(daemon("reader-" + r, () -> read(reader)));
+            threads.add(Waits.daemon("reader-" + r, () -> read(reader)));
         }
         threads.forEach(Thread::start);
     }
@@ -101,15 +102,7 @@ final class Workload {
     /** Stops issuing operations and waits for those in flight, so the history is complete. */
     void stop() {
         running = false;
-        for (Thread t : threads) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        threads.clear();
+        Waits.joinAll(threads, Duration.ofSeconds(10));
         try {
             long waitMillis = NodeHttp.REQUEST_TIMEOUT.toMillis() + NodeHttp.CONNECT_TIMEOUT.toMillis() + 2000;
             if (inFlight.tryAcquire(MAX_IN_FLIGHT, waitMillis, TimeUnit.MILLISECONDS)) {
@@ -122,11 +115,6 @@ final class Workload {
         }
     }
 
-    private static Thread daemon(String name, Runnable body) {
-        Thread t = new Thread(body, "chaos-" + name);
-        t.setDaemon(true);
-        return t;
-    }
 
     private void write() {
         Random random = new Random(seed);

@@ -1,7 +1,6 @@
 package io.registry.bench.scenario;
 
 import io.registry.api.Durations;
-import io.registry.bench.CpuMeter;
 import io.registry.bench.ScenarioResult;
 import io.registry.bench.load.HttpLoad;
 import io.registry.bench.load.Request;
@@ -38,14 +37,9 @@ final class HeartbeatScenario implements Scenario {
             long n = next.getAndIncrement();
             return Request.put(host, paths[(int) (n % instances)], Support.EMPTY, n);
         };
-        ctx.log().printf("heartbeat: %d connections to %s for %s after %s warm-up%n", concurrency, targets,
-                Durations.format(ctx.duration()), Durations.format(ctx.warmup()));
-        HttpLoad.Run run = ctx.load().start(targets, w, HttpLoad.Settings.timed(concurrency, ctx.warmup(),
-                ctx.duration(), rate, ctx.timeout()));
-        Thread.sleep(ctx.warmup().toMillis());
-        CpuMeter cpu = ctx.cpu().start();
-        HttpLoad.Outcome o = run.await();
-        Map<String, Double> usage = cpu.stop();
+        Support.Timed timed = Support.timed(ctx, "heartbeat", targets, w, concurrency, rate);
+        HttpLoad.Outcome o = timed.outcome();
+        Map<String, Double> usage = timed.cpu();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("concurrency", concurrency);
         params.put("instances", instances);

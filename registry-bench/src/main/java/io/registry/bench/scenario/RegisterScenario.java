@@ -1,7 +1,6 @@
 package io.registry.bench.scenario;
 
 import io.registry.api.Durations;
-import io.registry.bench.CpuMeter;
 import io.registry.bench.ScenarioResult;
 import io.registry.bench.load.HttpLoad;
 import io.registry.bench.load.Request;
@@ -32,14 +31,9 @@ final class RegisterScenario implements Scenario {
             return Request.put(host, Support.instancePath(services.get((int) (n % serviceCount)), n),
                     Support.PLAIN_BODY, n);
         };
-        ctx.log().printf("register: %d connections to %s for %s after %s warm-up%n", concurrency, targets,
-                Durations.format(ctx.duration()), Durations.format(ctx.warmup()));
-        HttpLoad.Run run = ctx.load().start(targets, w, HttpLoad.Settings.timed(concurrency, ctx.warmup(),
-                ctx.duration(), rate, ctx.timeout()));
-        Thread.sleep(ctx.warmup().toMillis());
-        CpuMeter cpu = ctx.cpu().start();
-        HttpLoad.Outcome o = run.await();
-        Map<String, Double> usage = cpu.stop();
+        Support.Timed timed = Support.timed(ctx, "register", targets, w, concurrency, rate);
+        HttpLoad.Outcome o = timed.outcome();
+        Map<String, Double> usage = timed.cpu();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("concurrency", concurrency);
         params.put("services", serviceCount);

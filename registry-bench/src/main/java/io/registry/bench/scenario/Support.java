@@ -1,5 +1,7 @@
 package io.registry.bench.scenario;
 
+import io.registry.api.Durations;
+import io.registry.bench.CpuMeter;
 import io.registry.bench.Latency;
 import io.registry.bench.ScenarioResult;
 import io.registry.bench.Table;
@@ -106,6 +108,26 @@ final class Support {
                 throw new IOException(node + " lists " + seen + " instances of " + service + ", expected " + count);
             }
         }
+    }
+
+    /** A measured closed-loop run: what a timed scenario measured, and the CPU it took meanwhile. */
+    record Timed(HttpLoad.Outcome outcome, Map<String, Double> cpu) {
+    }
+
+    /**
+     * Runs {@code workload} on {@code targets} at {@code concurrency} connections: warm-up first (not
+     * recorded), then the measured duration, with CPU metered over the measured part only.
+     */
+    static Timed timed(Context ctx, String name, List<String> targets, Workload workload, int concurrency, int rate)
+            throws IOException, InterruptedException {
+        ctx.log().printf("%s: %d connections to %s for %s after %s warm-up%n", name, concurrency, targets,
+                Durations.format(ctx.duration()), Durations.format(ctx.warmup()));
+        HttpLoad.Run run = ctx.load().start(targets, workload, HttpLoad.Settings.timed(concurrency, ctx.warmup(),
+                ctx.duration(), rate, ctx.timeout()));
+        Thread.sleep(ctx.warmup().toMillis());
+        CpuMeter cpu = ctx.cpu().start();
+        HttpLoad.Outcome o = run.await();
+        return new Timed(o, cpu.stop());
     }
 
     /**
