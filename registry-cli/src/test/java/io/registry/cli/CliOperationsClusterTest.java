@@ -7,44 +7,24 @@ import io.registry.api.Json;
 import io.registry.api.Responses;
 import io.registry.node.config.Peer;
 import io.registry.node.testing.Await;
-import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.SharedCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Leadership, membership and node loss while the CLI runs, against a real cluster. */
-class CliOperationsClusterTest {
+class CliOperationsClusterTest extends SharedCluster {
     private static final ObjectMapper JSON = Json.lenient();
     private static final Duration CONVERGE = Duration.ofSeconds(20);
     private static final Pattern FROM = Pattern.compile("\\(from (127\\.0\\.0\\.1:\\d+)\\)");
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = LocalCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @AfterEach
     void restartStoppedMembers() {
-        for (String id : List.of("n1", "n2", "n3")) {
-            if (!cluster.runningIds().contains(id)) {
-                cluster.start(id);
-            }
-        }
-        cluster.awaitLeader();
+        cluster.restartStopped(List.of("n1", "n2", "n3"));
     }
 
     private static CliRun ok(String... args) {
@@ -52,11 +32,6 @@ class CliOperationsClusterTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.err()).as(run.toString()).isEmpty();
         return run;
-    }
-
-    private static String idOf(String httpAddress) {
-        return cluster.nodeIds().stream().filter(id -> cluster.httpAddress(id).equals(httpAddress)).findFirst()
-                .orElseThrow();
     }
 
     @Test
@@ -120,7 +95,7 @@ class CliOperationsClusterTest {
         Matcher m = FROM.matcher(watch.out());
         assertThat(m.find()).isTrue();
         String streamingFrom = m.group(1);
-        cluster.stop(idOf(streamingFrom));
+        cluster.stop(cluster.idServing(streamingFrom));
         ok("register", "steady", "s-2", "--address", "10.0.0.2", "--port", "80", "--addr", cluster.addressList());
         CliRun done = watch.result().get(CONVERGE.toSeconds(), TimeUnit.SECONDS);
         assertThat(done.exitCode()).as(done.toString()).isZero();

@@ -1,12 +1,12 @@
 package io.registry.client;
 
 import static io.registry.client.ClusterTests.ports;
-import static io.registry.client.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.registry.api.Instance;
 import io.registry.client.balance.Strategy;
+import io.registry.node.testing.Await;
 import io.registry.node.testing.LocalCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ class DiscoveryClusterTest {
                     expected.remove(id);
                 }
                 int at = step;
-                await("the view after step " + step + " (seed " + seed + ")", CONVERGE,
+                Await.until(CONVERGE, "the view after step " + step + " (seed " + seed + ")",
                         () -> ports(view.instances()).equals(expected)
                                 && lastChange.get() != null && ports(lastChange.get().instances()).equals(expected),
                         () -> "step " + at + ": view " + ports(view.instances()) + ", expected " + expected);
@@ -129,11 +129,11 @@ class DiscoveryClusterTest {
             client.registerOnce("sick", "sick-1", Registrations.of("10.0.0.1", 80)
                     .status(io.registry.api.Status.CRITICAL).build());
             ServiceView view = client.discover("sick");
-            await("the critical instance", CONVERGE, () -> view.instances().size() == 1);
+            Await.until(CONVERGE, "the critical instance", () -> view.instances().size() == 1);
             assertThat(view.healthy()).isEmpty();
             assertThat(client.choose("sick")).isEmpty();
             client.registerOnce("sick", "sick-2", Registrations.of("10.0.0.2", 80).build());
-            await("the healthy instance", CONVERGE, () -> view.healthy().size() == 1);
+            Await.until(CONVERGE, "the healthy instance", () -> view.healthy().size() == 1);
             assertThat(client.choose("sick").orElseThrow().id()).isEqualTo("sick-2");
         }
     }
@@ -145,10 +145,10 @@ class DiscoveryClusterTest {
             owner.register("owned", "owned-1", Registrations.of("10.0.0.1", 80).build());
             owner.register("owned", "owned-2", Registrations.of("10.0.0.2", 80).build());
             ServiceView view = other.discover("owned");
-            await("both instances", CONVERGE, () -> view.instances().size() == 2);
+            Await.until(CONVERGE, "both instances", () -> view.instances().size() == 2);
             owner.close();
             assertThat(other.instances("owned").instances()).isEmpty();
-            await("the view to empty", CONVERGE, () -> view.instances().isEmpty());
+            Await.until(CONVERGE, "the view to empty", () -> view.instances().isEmpty());
         }
     }
 
@@ -208,7 +208,7 @@ class DiscoveryClusterTest {
     private static void registerAll(RegistryClient client, String service, Map<String, Integer> weights) {
         weights.forEach((id, w) -> client.registerOnce(service, id, Registrations.of("10.0.0.1", 8080).weight(w).build()));
         ServiceView view = client.discover(service);
-        await("all of " + service + " in the view", CONVERGE, () -> view.healthy().size() == weights.size());
+        Await.until(CONVERGE, "all of " + service + " in the view", () -> view.healthy().size() == weights.size());
     }
 
     private static Map<String, Integer> choose(RegistryClient client, String service, Strategy strategy, int n) {

@@ -1,49 +1,29 @@
 package io.registry.client;
 
-import static io.registry.client.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registry.api.Instance;
-import io.registry.node.testing.LocalCluster;
+import io.registry.node.testing.Await;
+import io.registry.node.testing.SharedCluster;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The client and its cached views through node loss; each test brings the stopped node back. */
-class FailoverClusterTest {
+class FailoverClusterTest extends SharedCluster {
     private static final Duration CONVERGE = Duration.ofSeconds(10);
-    private static LocalCluster cluster;
     private static long seed;
 
     @BeforeAll
-    static void startCluster() {
+    static void pickSeed() {
         seed = ClusterTests.seed(FailoverClusterTest.class);
-        cluster = LocalCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @AfterEach
     void restartStoppedNodes() {
-        for (String id : cluster.nodeIds()) {
-            if (!cluster.runningIds().contains(id)) {
-                cluster.start(id);
-            }
-        }
-        cluster.awaitLeader();
-    }
-
-    private static String idOf(String httpAddress) {
-        return cluster.nodeIds().stream().filter(id -> cluster.httpAddress(id).equals(httpAddress)).findFirst()
-                .orElseThrow(() -> new AssertionError("no node serves " + httpAddress));
+        cluster.restartStopped(cluster.nodeIds());
     }
 
     @Test
@@ -51,15 +31,15 @@ class FailoverClusterTest {
         try (RegistryClient client = ClusterTests.client(cluster.httpAddresses(), seed)) {
             client.registerOnce("survivor", "s-1", Registrations.of("10.0.0.1", 80).build());
             ServiceView view = client.discover("survivor");
-            await("s-1 in the view", CONVERGE, () -> view.instances().size() == 1);
+            Await.until(CONVERGE, "s-1 in the view", () -> view.instances().size() == 1);
             String streamingFrom = view.connectedNode();
             assertThat(streamingFrom).isNotNull();
-            cluster.stop(idOf(streamingFrom));
+            cluster.stop(cluster.idServing(streamingFrom));
 
             client.registerOnce("survivor", "s-2", Registrations.of("10.0.0.2", 80).build());
-            await("s-2 in the view after losing " + streamingFrom, CONVERGE,
+            Await.until(CONVERGE, "s-2 in the view after losing " + streamingFrom,
                     () -> ids(view.instances()).equals(List.of("s-1", "s-2")), () -> ids(view.instances()));
-            await("a stream to another node", CONVERGE,
+            Await.until(CONVERGE, "a stream to another node",
                     () -> view.connectedNode() != null && !view.connectedNode().equals(streamingFrom));
         }
     }
@@ -72,7 +52,7 @@ class FailoverClusterTest {
             cluster.stop(leader);
             // the client retries 503s and refused connections on the other nodes while they elect
             client.registerOnce("through-election", "e-1", Registrations.of("10.0.0.1", 80).build());
-            await("e-1 in the view after the leader " + leader + " stopped", CONVERGE,
+            Await.until(CONVERGE, "e-1 in the view after the leader " + leader + " stopped",
                     () -> ids(view.instances()).equals(List.of("e-1")), () -> ids(view.instances()));
             assertThat(client.cluster().leader()).isNotEqualTo(leader);
         }
@@ -84,13 +64,13 @@ class FailoverClusterTest {
              RegistryClient writer = ClusterTests.client(cluster.httpAddresses(), seed)) {
             ServiceView view = client.discover("catch-up");
             String streamingFrom = view.connectedNode();
-            String stopped = idOf(streamingFrom);
+            String stopped = cluster.idServing(streamingFrom);
             cluster.stop(stopped);
             for (int i = 1; i <= 5; i++) {
                 writer.registerOnce("catch-up", "c-" + i, Registrations.of("10.0.0.1", 80 + i).build());
             }
             writer.deregister("catch-up", "c-3");
-            await("the four instances", CONVERGE,
+            Await.until(CONVERGE, "the four instances",
                     () -> ids(view.instances()).equals(List.of("c-1", "c-2", "c-4", "c-5")), () -> ids(view.instances()));
             cluster.start(stopped);
             cluster.awaitConverged();

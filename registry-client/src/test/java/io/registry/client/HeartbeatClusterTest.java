@@ -1,10 +1,10 @@
 package io.registry.client;
 
-import static io.registry.client.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.registry.api.Status;
+import io.registry.node.testing.Await;
 import io.registry.node.testing.LocalCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +51,7 @@ class HeartbeatClusterTest {
             assumeHeartbeatEndpoint(client);
             ManagedRegistration handle = client.register("beating", "b-1",
                     Registrations.of("10.0.0.1", 80).ttl(TTL).build());
-            await("three ttls of heartbeats", CONVERGE, () -> handle.heartbeatsSent() >= 9);
+            Await.until(CONVERGE, "three ttls of heartbeats", () -> handle.heartbeatsSent() >= 9);
             assertThat(client.instances("beating").instances()).singleElement()
                     .satisfies(i -> assertThat(i.status()).isEqualTo(Status.PASSING));
             assertThat(handle.reRegistrations()).isZero();
@@ -66,11 +66,11 @@ class HeartbeatClusterTest {
             ManagedRegistration handle = client.register("comeback", "c-1",
                     Registrations.of("10.0.0.1", 80).ttl(TTL).build());
             ServiceView view = operator.discover("comeback");
-            await("c-1 registered", CONVERGE, () -> view.instances().size() == 1);
+            Await.until(CONVERGE, "c-1 registered", () -> view.instances().size() == 1);
             assertThat(operator.deregister("comeback", "c-1")).isPresent();
-            await("c-1 registered again", CONVERGE, () -> handle.reRegistrations() >= 1 && view.instances().size() == 1);
+            Await.until(CONVERGE, "c-1 registered again", () -> handle.reRegistrations() >= 1 && view.instances().size() == 1);
             handle.close();
-            await("c-1 gone after close", CONVERGE, () -> view.instances().isEmpty());
+            Await.until(CONVERGE, "c-1 gone after close", () -> view.instances().isEmpty());
         }
     }
 }

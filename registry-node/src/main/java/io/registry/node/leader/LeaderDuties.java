@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class LeaderDuties implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
     static final long TICK_MILLIS = 100;
+    /** How often at most the leases and checks of a changed service are brought in line with it. */
+    static final long RECONCILE_SPACING_MILLIS = 100;
 
     private final HealthSettings settings;
     private final RegistryReader reader;
@@ -46,7 +48,6 @@ public final class LeaderDuties implements AutoCloseable {
     private HealthChecker checker;
     private volatile boolean running;
     private volatile boolean protecting;
-    static final long RECONCILE_SPACING_MILLIS = 100;
     private final Set<String> dirty = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicBoolean reconcileScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 

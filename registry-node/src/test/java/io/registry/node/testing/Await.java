@@ -15,6 +15,15 @@ public final class Await {
         value(timeout, what, () -> condition.getAsBoolean() ? Boolean.TRUE : null);
     }
 
+    /** As {@link #until(Duration, String, BooleanSupplier)}, naming what was last seen when it times out. */
+    public static void until(Duration timeout, String what, BooleanSupplier condition, Supplier<?> lastSeen) {
+        try {
+            until(timeout, what, condition);
+        } catch (AssertionError timedOut) {
+            throw new AssertionError(timedOut.getMessage() + "; last seen: " + lastSeen.get(), timedOut);
+        }
+    }
+
     /** Polls until the supplier returns non-null (exceptions count as "not yet") and returns that value. */
     public static <T> T value(Duration timeout, String what, Supplier<T> supplier) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -181,6 +181,22 @@ public final class LocalCluster implements AutoCloseable {
         startNode(id);
     }
 
+    /** Starts those of {@code ids} that are stopped, then waits for a leader: undoes a test's node losses. */
+    public void restartStopped(java.util.Collection<String> ids) {
+        for (String id : ids) {
+            if (!runningIds().contains(id)) {
+                start(id);
+            }
+        }
+        awaitLeader();
+    }
+
+    /** The id of the node serving HTTP at {@code httpAddress}. */
+    public String idServing(String httpAddress) {
+        return nodeIds().stream().filter(id -> httpAddress(id).equals(httpAddress)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node serves " + httpAddress));
+    }
+
     /**
      * Starts a new node outside the group (as {@code --join} does) and returns its peer entry; add it with
      * {@code POST /v1/cluster/members} to make it a member.

@@ -4,8 +4,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Base for test classes whose tests can share one three-node cluster (they do not stop nodes):
- * started once before the class, closed after it.
+ * Base for test classes whose tests share one three-node cluster, started once before the class and
+ * closed after it. A test that stops nodes brings them back ({@link LocalCluster#restartStopped}).
  */
 public abstract class SharedCluster {
     protected static LocalCluster cluster;
