@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * TTL instances kept alive by heartbeats sent to any node, and an observer that reads them from every
- * node: once seen passing, an instance must stay present and passing on every node.
+ * node: once a node has shown an instance passing, that node must keep showing it present and passing.
+ * The rule is per node because default reads may lag the leader by up to max-stale: a follower that has
+ * not yet applied a registration another node already shows is not an expiry.
  */
 final class TtlFleet {
     static final String SERVICE = "chaos-ttl";
@@ -31,7 +34,8 @@ final class TtlFleet {
     private final ChaosCluster cluster;
     private final NodeHttp http;
     private final Random random;
-    private final Set<String> seenPassing = ConcurrentHashMap.newKeySet();
+    /** Per node, the instances it has shown passing. */
+    private final Map<String, Set<String>> seenPassing = new ConcurrentHashMap<>();
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> heartbeatFailures = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -75,8 +79,11 @@ final class TtlFleet {
         Waits.joinAll(threads, Duration.ofSeconds(10));
     }
 
+    /** The instances some node has shown passing. */
     Set<String> seenPassing() {
-        return Set.copyOf(seenPassing);
+        Set<String> any = new HashSet<>();
+        seenPassing.values().forEach(any::addAll);
+        return any;
     }
 
     List<String> violations() {
@@ -111,9 +118,19 @@ final class TtlFleet {
             next += HEARTBEAT_PERIOD_NANOS;
             for (int i = 0; i < SIZE && running; i++) {
                 String id = id(i);
-                NodeHttp.Reply reply = target().map(u -> http.put(u, path(id) + "/heartbeat", ""))
-                        .orElse(new NodeHttp.Reply(NodeHttp.NO_STATUS, "", -1, "no node"));
-                if (!reply.ok()) {
+                // As the client library does: a heartbeat refused or lost by one node is sent to another at
+                // once (a restarted node rightly answers 503 until it knows the leader).
+                URI first = null;
+                for (int attempt = 0; attempt < 2 && running; attempt++) {
+                    Optional<URI> target = attempt == 0 ? target() : targetOtherThan(first);
+                    if (attempt == 0) {
+                        first = target.orElse(null);
+                    }
+                    NodeHttp.Reply reply = target.map(u -> http.put(u, path(id) + "/heartbeat", ""))
+                            .orElse(new NodeHttp.Reply(NodeHttp.NO_STATUS, "", -1, "no node"));
+                    if (reply.ok()) {
+                        break;
+                    }
                     heartbeatFailures.merge(reply.status() == NodeHttp.NO_STATUS ? "io" : Integer.toString(reply.status()),
                             1L, Long::sum);
                 }
@@ -131,12 +148,13 @@ final class TtlFleet {
                 if (status == null) {
                     continue;   // the node did not answer; availability is the workload's business
                 }
+                Set<String> seenHere = seenPassing.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
                 for (int i = 0; i < SIZE; i++) {
                     String id = id(i);
                     String s = status.get(id);
                     if ("passing".equals(s)) {
-                        seenPassing.add(id);
-                    } else if (seenPassing.contains(id)) {
+                        seenHere.add(id);
+                    } else if (seenHere.contains(id)) {
                         violations.add(id + " was " + (s == null ? "gone" : s) + " at " + node + " after passing");
                     }
                 }
@@ -167,7 +185,14 @@ final class TtlFleet {
     }
 
     private Optional<URI> target() {
+        return targetOtherThan(null);
+    }
+
+    private Optional<URI> targetOtherThan(URI excluded) {
         List<URI> targets = new ArrayList<>(cluster.targets().values());
+        if (targets.size() > 1) {
+            targets.remove(excluded);
+        }
         synchronized (random) {
             return targets.isEmpty() ? Optional.empty()
                     : Optional.of(targets.get(random.nextInt(targets.size())));

@@ -4,6 +4,8 @@ import io.registry.node.config.ConfigException;
 import io.registry.node.config.ConfigLoader;
 import io.registry.node.config.NodeConfig;
 import io.registry.node.config.Preflight;
+import java.security.Security;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,12 +13,15 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     static {
         widenCommonPool();   // first: before logging or anything else can load CompletableFuture
+        shortenDnsCache();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     /** How long SIGTERM waits for a graceful close before exiting anyway; the Raft log is durable already. */
     static final long SHUTDOWN_GRACE_MILLIS = 5_000;
+    /** How long a peer's resolved address is trusted; see {@link #shortenDnsCache()}. */
+    static final int DNS_CACHE_SECONDS = 1;
 
     private Main() {
     }
@@ -50,6 +55,24 @@ public final class Main {
         String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
         if (System.getProperty(key) == null) {
             System.setProperty(key, String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
+        }
+    }
+
+    /**
+     * Peers are addressed by name, and a restarted peer (a new container or pod) often comes back at a new
+     * address. With the default 30 s caches (the JDK's, and gRPC's re-resolution limit, which reads the
+     * same property) the leader kept dialling the old address and the restarted node stayed cut off,
+     * timing out into elections, for half a minute (chaos suite, docs/RELIABILITY.md Findings 7).
+     * A -D setting of either property wins.
+     */
+    static void shortenDnsCache() {
+        for (String key : List.of("networkaddress.cache.ttl", "networkaddress.cache.negative.ttl")) {
+            if (System.getProperty(key) == null) {
+                // The system property is what gRPC reads; the security property is what the JDK's cache reads
+                // (the negative one ships as 10 s: a peer looked up while it was down stayed unknown that long).
+                System.setProperty(key, String.valueOf(DNS_CACHE_SECONDS));
+                Security.setProperty(key, String.valueOf(DNS_CACHE_SECONDS));
+            }
         }
     }
 

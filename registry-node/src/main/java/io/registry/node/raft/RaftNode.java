@@ -175,6 +175,17 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
         RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
+        // Off: with "compose" on (the 3.3 default) a follower drops an append whose first index matches one
+        // still being written, even when the new request carries more entries, yet answers success for all
+        // of them. The leader then believes the follower holds entries it lacks; once writes stop, its
+        // heartbeats bounce off INCONSISTENCY forever and the follower never catches up (chaos suite,
+        // docs/RELIABILITY.md Findings 4). The plain append path truncates and skips by index and term.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(props, false);
+        // The leader retries an unreachable follower every 5 s by default once 30 attempts have failed, so a
+        // follower back from a restart or a partition waited up to 5 s for its first append, running
+        // elections meanwhile and answering 503 (chaos suite, scenario h). Half a second costs one failed
+        // connect per dead peer per 500 ms.
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
         // Log metadata (the commit index written to the log) stays on although it costs an entry per
         // commit: without it a restarted node serves its snapshot's older state until a leader tells it
         // what is committed (seen in the chaos suite, scenario h).
