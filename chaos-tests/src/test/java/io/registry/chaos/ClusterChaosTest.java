@@ -206,16 +206,14 @@ class ClusterChaosTest {
     }
 
     /**
-     * Quarantined (run with -Dchaos.knownBugs=true): registrations sent to a follower while it is cut off
-     * hang and are retried by its Raft client after the partition heals; each must be applied at most
+     * Registrations sent to a follower while it is cut off hang and are retried by its Raft client after the
+     * partition heals; each must be applied at most
      * once. The scenario deregisters every such registration through the leader as soon as it shows up;
      * a duplicate application then shows as an acknowledged deregistration that came back. Scenario e
      * catches the same fault only when its random deregistrations happen to land in that window.
      */
     @Test
     void i_writesThroughACutOffFollowerAreAppliedOnce() {
-        Assumptions.assumeTrue(Boolean.getBoolean("chaos.knownBugs"), "quarantined until the node applies "
-                + "a retried write at most once (see docs/RELIABILITY.md, Findings); run with -Dchaos.knownBugs=true");
         try (ChaosScenario s = ChaosScenario.begin("i-cut-off-follower-writes", 3)) {
             s.workload().keepUnknownRegistrations();
             String leader = s.leader();
