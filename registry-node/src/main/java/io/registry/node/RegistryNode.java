@@ -14,6 +14,7 @@ import io.registry.node.read.RegistryReader;
 import io.registry.statemachine.ratis.RegistryStateMachine;
 import io.registry.statemachine.ratis.StateMachineListener;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,14 +124,25 @@ public final class RegistryNode implements AutoCloseable {
 
     private final class Events implements StateMachineListener {
         @Override
-        public void applied(long index, Set<String> changedServices) {
-            if (!changedServices.isEmpty()) {
-                reader.invalidate(changedServices);
-                changes.publish(changedServices);
+        public void applied(long index, Map<String, Set<String>> changed) {
+            if (!changed.isEmpty()) {
+                reader.invalidate(changed.keySet());
+                changes.publish(changed.keySet());
                 LeaderDuties d = duties;
                 if (d != null) {
-                    d.changed(changedServices);
+                    d.changed(changed);
                 }
+            }
+            applied.advance(index);
+        }
+
+        @Override
+        public void reloaded(long index, Set<String> services) {
+            reader.invalidate(services);
+            changes.publish(services);
+            LeaderDuties d = duties;
+            if (d != null) {
+                d.reloaded(services);
             }
             applied.advance(index);
         }

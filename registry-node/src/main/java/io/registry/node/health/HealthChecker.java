@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -52,32 +53,14 @@ public final class HealthChecker {
         this.clock = clock;
     }
 
-    /** Call on {@code loop}: starts, updates or stops the probes of a service's instances. */
+    /** Call on {@code loop}: starts, updates or stops the probes of a whole service's instances. */
     public void reconcile(String service, List<Instance> instances) {
         Map<String, Target> targets = byService.computeIfAbsent(service, s -> new HashMap<>());
         Set<String> present = new HashSet<>();
         for (Instance i : instances) {
-            CheckType type = i.check().type();
-            if (type != CheckType.HTTP && type != CheckType.TCP) {
-                continue;
-            }
-            present.add(i.id());
-            Target t = targets.get(i.id());
-            if (t != null && !sameProbe(t.instance, i)) {
-                t.next.cancel(false);
-                t = null;
-            }
-            if (t == null) {
-                Target fresh = new Target(i);
-                // One interval of grace: a new leader does not expire what it has not probed itself.
-                fresh.proposedUntil = clock.getAsLong() + i.check().interval().toMillis();
-                targets.put(i.id(), fresh);
-                long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, i.check().interval().toMillis()));
-                schedule(fresh, jitter);
-            } else if (t.instance.modifyIndex() != i.modifyIndex()) {
-                t.instance = i;
-                t.state.applied(i.status());
-                t.proposedUntil = 0;
+            if (probed(i)) {
+                present.add(i.id());
+                upsert(targets, i);
             }
         }
         targets.entrySet().removeIf(e -> {
@@ -89,6 +72,51 @@ public final class HealthChecker {
         });
         if (targets.isEmpty()) {
             byService.remove(service);
+        }
+    }
+
+    /**
+     * Call on {@code loop}: brings one instance's probe in line with its applied record ({@code applied}
+     * empty: the instance is gone), without walking its service.
+     */
+    public void update(String service, String id, Optional<Instance> applied) {
+        Instance i = applied.filter(HealthChecker::probed).orElse(null);
+        if (i != null) {
+            upsert(byService.computeIfAbsent(service, s -> new HashMap<>()), i);
+            return;
+        }
+        Map<String, Target> targets = byService.get(service);
+        Target stopped = targets == null ? null : targets.remove(id);
+        if (stopped != null) {
+            stopped.next.cancel(false);
+        }
+        if (targets != null && targets.isEmpty()) {
+            byService.remove(service);
+        }
+    }
+
+    private static boolean probed(Instance i) {
+        CheckType type = i.check().type();
+        return type == CheckType.HTTP || type == CheckType.TCP;
+    }
+
+    private void upsert(Map<String, Target> targets, Instance i) {
+        Target t = targets.get(i.id());
+        if (t != null && !sameProbe(t.instance, i)) {
+            t.next.cancel(false);
+            t = null;
+        }
+        if (t == null) {
+            Target fresh = new Target(i);
+            // One interval of grace: a new leader does not expire what it has not probed itself.
+            fresh.proposedUntil = clock.getAsLong() + i.check().interval().toMillis();
+            targets.put(i.id(), fresh);
+            long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, i.check().interval().toMillis()));
+            schedule(fresh, jitter);
+        } else if (t.instance.modifyIndex() != i.modifyIndex()) {
+            t.instance = i;
+            t.state.applied(i.status());
+            t.proposedUntil = 0;
         }
     }
 

@@ -61,6 +61,24 @@ public final class LeaseTable {
         }
     }
 
+    /**
+     * Brings one instance's lease in line with its applied record, without walking its service: tracked
+     * if it is a TTL instance, dropped if it is gone ({@code applied} empty) or no longer a TTL instance.
+     */
+    public void update(String service, String id, Optional<Instance> applied, long now) {
+        if (applied.isPresent() && applied.get().check().type() == CheckType.TTL) {
+            track(applied.get(), now);
+            return;
+        }
+        Map<String, Lease> leases = byService.get(service);
+        if (leases != null) {
+            leases.remove(id);
+            if (leases.isEmpty()) {
+                byService.remove(service, leases);
+            }
+        }
+    }
+
     /** Brings one TTL instance's lease in line with its applied record (a heartbeat that beat the reconcile). */
     public void track(Instance instance, long now) {
         if (instance.check().type() == CheckType.TTL) {

@@ -14,13 +14,19 @@ import io.registry.node.health.Prober;
 import io.registry.node.read.RegistryReader;
 import io.registry.statemachine.command.Command;
 import io.registry.statemachine.command.SetStatus;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -48,8 +54,11 @@ public final class LeaderDuties implements AutoCloseable {
     private HealthChecker checker;
     private volatile boolean running;
     private volatile boolean protecting;
-    private final Set<String> dirty = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicBoolean reconcileScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Instances changed since the last reconcile, by service; each set is only touched inside compute/remove. */
+    private final Map<String, Set<String>> dirty = new ConcurrentHashMap<>();
+    /** Services to walk whole (a snapshot replaced the state). */
+    private final Set<String> dirtyWhole = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean reconcileScheduled = new AtomicBoolean();
 
     public LeaderDuties(HealthSettings settings, RegistryReader reader, Function<Command, CompletableFuture<?>> proposer,
                         LongSupplier clock, Prober prober) {
@@ -88,6 +97,7 @@ public final class LeaderDuties implements AutoCloseable {
         loop.shutdownNow();
         leases.clear();
         dirty.clear();
+        dirtyWhole.clear();
         reconcileScheduled.set(false);
         LOG.info("Leader duties stopped");
     }
@@ -100,19 +110,39 @@ public final class LeaderDuties implements AutoCloseable {
         return protecting;
     }
 
-    /** Called after apply with the services that changed. */
-    public void changed(Set<String> services) {
-        ScheduledExecutorService l = loop;
-        if (!running || l == null) {
+    /** Called after apply with the instances that changed, by service. */
+    public void changed(Map<String, Set<String>> instances) {
+        if (!running) {
             return;
         }
-        dirty.addAll(services);
-        // Reconciling walks a whole service; under a write burst one walk per RECONCILE_SPACING_MILLIS
-        // covers every batch applied meanwhile instead of one walk per batch.
+        // compute, not computeIfAbsent + addAll: the add must not land in a set the loop has already taken.
+        instances.forEach((service, ids) -> dirty.compute(service, (s, pending) -> {
+            Set<String> merged = pending == null ? new HashSet<>() : pending;
+            merged.addAll(ids);
+            return merged;
+        }));
+        scheduleReconcile();
+    }
+
+    /** Called when a snapshot replaced the state: these services are walked whole. */
+    public void reloaded(Set<String> services) {
+        if (!running) {
+            return;
+        }
+        dirtyWhole.addAll(services);
+        scheduleReconcile();
+    }
+
+    private void scheduleReconcile() {
+        ScheduledExecutorService l = loop;
+        if (l == null) {
+            return;
+        }
+        // Under a write burst one pass per RECONCILE_SPACING_MILLIS covers every batch applied meanwhile.
         if (reconcileScheduled.compareAndSet(false, true)) {
             try {
                 l.schedule(this::reconcileDirty, RECONCILE_SPACING_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            } catch (RejectedExecutionException stopped) {
                 reconcileScheduled.set(false);   // leadership ended meanwhile
             }
         }
@@ -120,14 +150,34 @@ public final class LeaderDuties implements AutoCloseable {
 
     private void reconcileDirty() {
         reconcileScheduled.set(false);
-        Set<String> batch = new java.util.HashSet<>();
-        for (var it = dirty.iterator(); it.hasNext(); ) {
-            batch.add(it.next());
-            it.remove();
+        Set<String> whole = drain(dirtyWhole);
+        reconcile(whole);
+        long now = clock.getAsLong();
+        for (String service : Set.copyOf(dirty.keySet())) {
+            Set<String> ids = dirty.remove(service);
+            if (ids == null || whole.contains(service)) {
+                continue;
+            }
+            // Per instance, not per service: walking a service of 100,000 instances for each batch of
+            // registrations cost the leader most of a core (JFR, docs/BENCHMARKS.md).
+            for (String id : ids) {
+                Optional<Instance> applied = reader.instance(service, id);
+                leases.update(service, id, applied, now);
+                checker.update(service, id, applied);
+            }
         }
-        reconcile(batch);
     }
 
+    private static Set<String> drain(Set<String> set) {
+        Set<String> out = new HashSet<>();
+        for (Iterator<String> it = set.iterator(); it.hasNext(); ) {
+            out.add(it.next());
+            it.remove();
+        }
+        return out;
+    }
+
+    /** Walks whole services: at the start of a term, and after a snapshot replaced the state. */
     private void reconcile(Set<String> services) {
         long now = clock.getAsLong();
         for (String service : services) {

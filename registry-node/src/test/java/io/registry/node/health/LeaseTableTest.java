@@ -8,6 +8,7 @@ import io.registry.api.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class LeaseTableTest {
@@ -94,5 +95,30 @@ class LeaseTableTest {
         leases.reconcile("svc", List.of(), 900);
         assertThat(leases.size()).isZero();
         assertThat(leases.renew("svc", "a", 950)).isEmpty();
+    }
+
+    @Test
+    void updateTracksOneInstanceAndDropsItWhenGoneLeavingTheOthers() {
+        leases.reconcile("svc", List.of(ttl("a", 1000, 5000, Status.PASSING, 5, 0)), 0);
+        leases.update("svc", "b", Optional.of(ttl("b", 2000, 5000, Status.PASSING, 6, 0)), 100);
+        assertThat(leases.size()).isEqualTo(2);
+        assertThat(leases.due(2000)).containsExactly(Due.status("svc", "a", 5, Status.CRITICAL, true));
+
+        leases.update("svc", "a", Optional.empty(), 2000);
+
+        assertThat(leases.renew("svc", "a", 2000)).isEmpty();
+        assertThat(leases.due(2100)).containsExactly(Due.status("svc", "b", 6, Status.CRITICAL, true));
+    }
+
+    @Test
+    void updateDropsTheLeaseOfAnInstanceReRegisteredWithoutATtlCheck() {
+        leases.update("svc", "a", Optional.of(ttl("a", 1000, 5000, Status.PASSING, 5, 0)), 0);
+        Instance plain = new Instance("svc", "a", "10.0.0.1", 80, List.of(), Map.of(), 100, null, Check.none(),
+                Status.PASSING, 1, 7, 0, 0);
+
+        leases.update("svc", "a", Optional.of(plain), 10);
+
+        assertThat(leases.size()).isZero();
+        assertThat(leases.due(5000)).isEmpty();
     }
 }

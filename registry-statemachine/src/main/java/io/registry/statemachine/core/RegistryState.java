@@ -37,7 +37,8 @@ public final class RegistryState {
             "a batch cannot contain another batch; put its commands directly in the outer batch");
 
     private final Map<String, Service> services = new HashMap<>();
-    private Set<String> changed = new HashSet<>();
+    /** Changed since the last drain: service name to the ids of its instances that changed or left. */
+    private Map<String, Set<String>> changed = new HashMap<>();
     private long lastIndex;
     private long registryIndex;
     private int size;
@@ -132,7 +133,7 @@ public final class RegistryState {
         if (old == null) {
             size++;
         }
-        touch(service, index);
+        touch(service, stored.id(), index);
         return new Stored(stored);
     }
 
@@ -174,7 +175,7 @@ public final class RegistryState {
         }
         Instance stored = current.withStatus(command.status(), index, time);
         service.instances.put(stored.id(), stored);
-        touch(service, index);
+        touch(service, stored.id(), index);
         return new Stored(stored);
     }
 
@@ -190,14 +191,14 @@ public final class RegistryState {
     private Instance remove(Service service, String id, long index) {
         Instance old = service.instances.remove(id);
         size--;
-        touch(service, index);
+        touch(service, id, index);
         return old;
     }
 
-    private void touch(Service service, long index) {
+    private void touch(Service service, String id, long index) {
         service.index = index;
         registryIndex = index;
-        changed.add(service.name);
+        changed.computeIfAbsent(service.name, n -> new HashSet<>()).add(id);
     }
 
     /** One copy of the service name is shared by all its instances instead of one per decoded entry. */
@@ -261,16 +262,22 @@ public final class RegistryState {
     }
 
     /**
-     * The services changed since the previous call, handed over to the caller (no copy is kept); the
-     * adapter uses them to invalidate caches and wake watchers.
+     * The instances changed since the previous call (registered, updated or gone), by service, handed over
+     * to the caller (no copy is kept): the adapter uses them to invalidate caches, wake watchers and keep
+     * the leader's leases and checks in step without walking whole services.
      */
-    public Set<String> drainChangedServices() {
+    public Map<String, Set<String>> drainChanges() {
         if (changed.isEmpty()) {
-            return Set.of();
+            return Map.of();
         }
-        Set<String> drained = changed;
-        changed = new HashSet<>();
+        Map<String, Set<String>> drained = changed;
+        changed = new HashMap<>();
         return drained;
+    }
+
+    /** The services changed since the previous call; drains like {@link #drainChanges()}. */
+    public Set<String> drainChangedServices() {
+        return drainChanges().keySet();
     }
 
     // ---- content identity -----------------------------------------------------------------------------
@@ -317,7 +324,7 @@ public final class RegistryState {
                 .add(c.timeout()).add(c.deregisterAfter()).add(c.rise()).add(c.fall());
     }
 
-    /** Equal when every index and instance is equal; pending {@link #drainChangedServices} are not content. */
+    /** Equal when every index and instance is equal; pending {@link #drainChanges} are not content. */
     @Override
     public boolean equals(Object o) {
         if (this == o) {

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -126,8 +127,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
         }
         LOG.info("Loaded snapshot {} ({} instances) in {} ms", file.getName(), loaded.size(),
                 (System.nanoTime() - started) / 1_000_000);
-        Set<String> all = Set.copyOf(loaded.serviceNames());
-        listener.applied(snapshot.getIndex(), all);
+        listener.reloaded(snapshot.getIndex(), Set.copyOf(loaded.serviceNames()));
     }
 
     @Override
@@ -181,12 +181,12 @@ public final class RegistryStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         long index = entry.getIndex();
         Result result;
-        Set<String> changed = Set.of();
+        Map<String, Set<String>> changed = Map.of();
         lock.writeLock().lock();
         try {
             Entry decoded = EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
             result = state.apply(decoded.command(), index, decoded.leaderTimeMillis());
-            changed = state.drainChangedServices();
+            changed = state.drainChanges();
         } catch (RuntimeException t) {
             // Throwing here would close the server; an undecodable entry is answered as an error instead.
             // Errors (out of memory) do propagate: a replica that cannot apply must stop, not diverge.
@@ -204,7 +204,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     public void notifyTermIndexUpdated(long term, long index) {
         // Configuration and leader no-op entries advance the applied index without touching the state.
         super.notifyTermIndexUpdated(term, index);
-        listener.applied(index, Set.of());
+        listener.applied(index, Map.of());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.registry.statemachine.ratis;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -7,8 +8,15 @@ import java.util.Set;
  * quickly and hop to their own executor for anything slow (STYLE.md §7).
  */
 public interface StateMachineListener {
-    /** Every log index this replica applied, with the services whose instances changed. */
-    default void applied(long index, Set<String> changedServices) {
+    /**
+     * Every log index this replica applied, with the instances it changed (registered, updated or gone):
+     * service name to instance ids; empty when the entry changed nothing.
+     */
+    default void applied(long index, Map<String, Set<String>> changed) {
+    }
+
+    /** The whole state was replaced by a snapshot (at start, or installed from the leader). */
+    default void reloaded(long index, Set<String> services) {
     }
 
     /** This node became leader and has committed an entry of its term: leader duties may start. */

@@ -353,4 +353,19 @@ class RegistryStateTest {
                         .instance(instance("pay", "a").withIndices(1, 6, 0, 0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
     }
+
+    @Test
+    void drainChangesNamesEveryInstanceThatChangedOrLeftByService() {
+        state.apply(new Register(instance("pay", "a")), 1, 1);
+        state.apply(new Register(instance("pay", "b")), 2, 2);
+        state.apply(new Register(instance("cart", "c")), 3, 3);
+        assertThat(state.drainChanges()).isEqualTo(Map.of("pay", Set.of("a", "b"), "cart", Set.of("c")));
+
+        state.apply(new SetStatus("pay", "a", Status.CRITICAL, 1), 4, 4);
+        state.apply(new Deregister("cart", "c"), 5, 5);
+        state.apply(new Deregister("cart", "ghost"), 6, 6);
+
+        assertThat(state.drainChanges()).isEqualTo(Map.of("pay", Set.of("a"), "cart", Set.of("c")));
+        assertThat(state.drainChanges()).isEmpty();
+    }
 }
