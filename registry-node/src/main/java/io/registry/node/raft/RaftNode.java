@@ -30,6 +30,10 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
+import org.apache.ratis.retry.ExceptionDependentRetry;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServer;
@@ -63,7 +67,9 @@ public final class RaftNode implements AutoCloseable {
     private RaftProperties props;
     private RaftGroup group;
     /** Writes and admin calls; replaced when this replica sees a new leader (see {@link #leaderChanged}). */
+    /** Writes from this node while it is a follower; see {@link #writeRetryPolicy()}. */
     private volatile RaftClient client;
+    private volatile RaftClient adminClient;
     private volatile long clientGeneration;
     /** Identifies requests this node hands its own server directly (retry cache key with the call id). */
     private final ClientId localClientId = ClientId.randomId();
@@ -115,19 +121,20 @@ public final class RaftNode implements AutoCloseable {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
-        client = newClient(null);
+        client = newClient(null, writeRetryPolicy());
+        adminClient = newClient(null, adminRetryPolicy());
         LOG.info("Raft replica {} started on {} ({} peers, data in {})", config.id(), config.self().raftAddress(),
                 peers.size(), config.dataDir().toAbsolutePath());
     }
 
-    private RaftClient newClient(RaftPeerId leader) {
+    private RaftClient newClient(RaftPeerId leader, RetryPolicy retryPolicy) {
         ClientId id = ClientId.randomId();
         RaftClient.Builder builder = RaftClient.newBuilder()
                 .setProperties(props)
                 .setRaftGroup(group)
                 .setClientId(id)
                 .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(id, props))
-                .setRetryPolicy(retryPolicy());
+                .setRetryPolicy(retryPolicy);
         if (leader != null) {
             builder.setLeaderId(leader);
         }
@@ -137,16 +144,19 @@ public final class RaftNode implements AutoCloseable {
     /**
      * This replica learned of a new leader, usually well before the client would: a client still aimed at
      * a dead leader pays a request timeout per retry. New writes go straight to the new leader; the old
-     * client keeps its in-flight requests (retried by Ratis, deduplicated by the retry cache) until retired.
+     * client keeps its in-flight requests until retired (each is resent only if refused unappended).
      */
     public synchronized void leaderChanged(String leaderId) {
         RaftClient current = client;
         if (current == null || leaderId == null || leaderId.equals(String.valueOf(current.getLeaderId()))) {
             return;
         }
-        client = newClient(RaftPeerId.valueOf(leaderId));
+        RaftClient currentAdmin = adminClient;
+        client = newClient(RaftPeerId.valueOf(leaderId), writeRetryPolicy());
+        adminClient = newClient(RaftPeerId.valueOf(leaderId), adminRetryPolicy());
         clientGeneration++;
         retired.schedule(() -> closeQuietly(current), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+        retired.schedule(() -> closeQuietly(currentAdmin), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
     }
 
     private static void closeQuietly(RaftClient c) {
@@ -198,8 +208,26 @@ public final class RaftNode implements AutoCloseable {
         return TimeDuration.valueOf(ms, TimeUnit.MILLISECONDS);
     }
 
-    /** Bounded: the default policy retries forever, which would hang HTTP requests during an outage. */
-    private static RetryPolicy retryPolicy() {
+    /**
+     * Resends only what a server refused before appending it (not the leader, leader not ready yet), up to
+     * 40 times 100 ms. A timeout or a broken connection is not resent: the first copy may still commit,
+     * and Ratis's retry cache did not stop a resent registration from being applied a second time after a
+     * partition healed (chaos scenario i; docs/RELIABILITY.md, Findings 5). The caller then gets 503 with
+     * the outcome unknown, which is what the API promises. Bounded: Ratis's default retries forever.
+     */
+    private static RetryPolicy writeRetryPolicy() {
+        RetryPolicy refusedBeforeAppend = adminRetryPolicy();
+        return ExceptionDependentRetry.newBuilder()
+                .setExceptionToPolicy(NotLeaderException.class, refusedBeforeAppend)
+                .setExceptionToPolicy(LeaderNotReadyException.class, refusedBeforeAppend)
+                .setExceptionToPolicy(ServerNotReadyException.class, refusedBeforeAppend)
+                .setDefaultPolicy(RetryPolicies.noRetry())
+                .setMaxAttempts(40)
+                .build();
+    }
+
+    /** Membership, leadership transfer and snapshots are safe to repeat: bounded retries of any failure. */
+    private static RetryPolicy adminRetryPolicy() {
         return RetryPolicies.retryUpToMaximumCountWithFixedSleep(40, millis(100));
     }
 
@@ -224,7 +252,27 @@ public final class RaftNode implements AutoCloseable {
         if (isLeaderReady()) {
             return local(message, RaftClientRequest.writeRequestType(), LOCAL_WRITE_TIMEOUT_MILLIS);
         }
-        return client.async().send(message);
+        RaftClient used = client;
+        return used.async().send(message).whenComplete((reply, error) -> {
+            if (error != null) {
+                renewClient(used);
+            }
+        });
+    }
+
+    /**
+     * A write that failed without a refusal (a timeout, a broken connection) is not resent, so nothing
+     * else would make the client dial again: its channel could sit in gRPC's reconnect backoff for ~15 s
+     * after a partition healed (chaos scenario i). A fresh client dials at once.
+     */
+    private synchronized void renewClient(RaftClient failed) {
+        if (client != failed) {
+            return;   // replaced already
+        }
+        RaftPeerId leader = leaderId().filter(l -> !l.equals(config.id())).map(RaftPeerId::valueOf).orElse(null);
+        client = newClient(leader, writeRetryPolicy());
+        clientGeneration++;
+        retired.schedule(() -> closeQuietly(failed), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
@@ -406,7 +454,7 @@ public final class RaftNode implements AutoCloseable {
             throw new IllegalArgumentException("member '" + peer.id() + "' is already in the cluster");
         }
         next.add(toRaftPeer(peer));
-        return client.admin().setConfiguration(next);
+        return adminClient.admin().setConfiguration(next);
     }
 
     public RaftClientReply removeMember(String memberId) throws IOException {
@@ -415,16 +463,16 @@ public final class RaftNode implements AutoCloseable {
         if (next.size() == current.size()) {
             throw new IllegalArgumentException("no member '" + memberId + "' in the cluster");
         }
-        return client.admin().setConfiguration(next);
+        return adminClient.admin().setConfiguration(next);
     }
 
     public RaftClientReply transferLeader(String to) throws IOException {
-        return client.admin().transferLeadership(RaftPeerId.valueOf(to), ADMIN_TIMEOUT_MILLIS);
+        return adminClient.admin().transferLeadership(RaftPeerId.valueOf(to), ADMIN_TIMEOUT_MILLIS);
     }
 
     /** Takes a snapshot on this node now; returns its index. */
     public long snapshot() throws IOException {
-        RaftClientReply reply = client.getSnapshotManagementApi(selfId).create(true, ADMIN_TIMEOUT_MILLIS);
+        RaftClientReply reply = adminClient.getSnapshotManagementApi(selfId).create(true, ADMIN_TIMEOUT_MILLIS);
         if (!reply.isSuccess()) {
             throw new IOException(String.valueOf(reply.getException()));
         }
@@ -445,6 +493,9 @@ public final class RaftNode implements AutoCloseable {
         barrierCompleter.shutdownNow();
         if (client != null) {
             client.close();
+        }
+        if (adminClient != null) {
+            adminClient.close();
         }
         if (server != null) {
             server.close();
