@@ -120,19 +120,9 @@ final class TtlFleet {
                 String id = id(i);
                 // As the client library does: a heartbeat refused or lost by one node is sent to another at
                 // once (a restarted node rightly answers 503 until it knows the leader).
-                URI first = null;
-                for (int attempt = 0; attempt < 2 && running; attempt++) {
-                    Optional<URI> target = attempt == 0 ? target() : targetOtherThan(first);
-                    if (attempt == 0) {
-                        first = target.orElse(null);
-                    }
-                    NodeHttp.Reply reply = target.map(u -> http.put(u, path(id) + "/heartbeat", ""))
-                            .orElse(new NodeHttp.Reply(NodeHttp.NO_STATUS, "", -1, "no node"));
-                    if (reply.ok()) {
-                        break;
-                    }
-                    heartbeatFailures.merge(reply.status() == NodeHttp.NO_STATUS ? "io" : Integer.toString(reply.status()),
-                            1L, Long::sum);
+                Optional<URI> first = target();
+                if (!beat(first, id)) {
+                    beat(targetOtherThan(first.orElse(null)), id);
                 }
             }
         }
@@ -182,6 +172,17 @@ final class TtlFleet {
             out.put(i.id(), i.status() == null ? "null" : i.status().wire());
         }
         return out;
+    }
+
+    /** One heartbeat; a failure is counted by kind. */
+    private boolean beat(Optional<URI> target, String id) {
+        NodeHttp.Reply reply = target.map(u -> http.put(u, path(id) + "/heartbeat", ""))
+                .orElse(new NodeHttp.Reply(NodeHttp.NO_STATUS, "", -1, "no node"));
+        if (!reply.ok()) {
+            heartbeatFailures.merge(reply.status() == NodeHttp.NO_STATUS ? "io" : Integer.toString(reply.status()),
+                    1L, Long::sum);
+        }
+        return reply.ok();
     }
 
     private Optional<URI> target() {

@@ -66,9 +66,12 @@ public final class RaftNode implements AutoCloseable {
     private RaftServer server;
     private RaftProperties props;
     private RaftGroup group;
-    /** Writes and admin calls; replaced when this replica sees a new leader (see {@link #leaderChanged}). */
-    /** Writes from this node while it is a follower; see {@link #writeRetryPolicy()}. */
+    /**
+     * Writes from this node while it is a follower ({@link #writeRetryPolicy()}); replaced when this replica
+     * sees a new leader ({@link #leaderChanged}) and after a write failed unrefused ({@link #renewClient}).
+     */
     private volatile RaftClient client;
+    /** Membership, leadership transfer and snapshots ({@link #adminRetryPolicy()}); replaced with a new leader. */
     private volatile RaftClient adminClient;
     private volatile long clientGeneration;
     /** Identifies requests this node hands its own server directly (retry cache key with the call id). */
@@ -151,12 +154,24 @@ public final class RaftNode implements AutoCloseable {
         if (current == null || leaderId == null || leaderId.equals(String.valueOf(current.getLeaderId()))) {
             return;
         }
+        RaftPeerId leader = RaftPeerId.valueOf(leaderId);
+        replaceWriteClient(leader);
         RaftClient currentAdmin = adminClient;
-        client = newClient(RaftPeerId.valueOf(leaderId), writeRetryPolicy());
-        adminClient = newClient(RaftPeerId.valueOf(leaderId), adminRetryPolicy());
+        adminClient = newClient(leader, adminRetryPolicy());
+        retire(currentAdmin);
+    }
+
+    /** Callers hold this object's lock. A new generation gives the write batcher fresh in-flight permits. */
+    private void replaceWriteClient(RaftPeerId leader) {
+        RaftClient current = client;
+        client = newClient(leader, writeRetryPolicy());
         clientGeneration++;
-        retired.schedule(() -> closeQuietly(current), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
-        retired.schedule(() -> closeQuietly(currentAdmin), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+        retire(current);
+    }
+
+    /** Closed later, not now: requests still in flight on it keep their chance to complete. */
+    private void retire(RaftClient old) {
+        retired.schedule(() -> closeQuietly(old), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
     }
 
     private static void closeQuietly(RaftClient c) {
@@ -269,10 +284,7 @@ public final class RaftNode implements AutoCloseable {
         if (client != failed) {
             return;   // replaced already
         }
-        RaftPeerId leader = leaderId().filter(l -> !l.equals(config.id())).map(RaftPeerId::valueOf).orElse(null);
-        client = newClient(leader, writeRetryPolicy());
-        clientGeneration++;
-        retired.schedule(() -> closeQuietly(failed), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+        replaceWriteClient(leaderId().filter(l -> !l.equals(config.id())).map(RaftPeerId::valueOf).orElse(null));
     }
 
     /**
