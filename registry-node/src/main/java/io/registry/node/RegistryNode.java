@@ -38,6 +38,7 @@ public final class RegistryNode implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ChangeFeed changes;
     private final HttpServer http = new HttpServer();
+    private RegistryApi api;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onUnexpectedShutdown;
     private WriteBatcher writes;
@@ -70,7 +71,7 @@ public final class RegistryNode implements AutoCloseable {
         WriteBatcher batcher = writes;
         duties = new LeaderDuties(config.health(), reader, batcher::submit, clockMillis, new Prober());
         metrics = new NodeMetrics(this);
-        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin, changes, duties, metrics);
+        api = new RegistryApi(config, raft, reader, writes, applied, admin, changes, duties, metrics);
         http.start(config.bind(), config.self().httpPort(), api, config.maxRequestBytes(), timer);
         syncDuties();
         LOG.info("Node {} serving HTTP on {}:{} (advertised {})", config.id(), config.bind(), http.port(),
@@ -183,6 +184,9 @@ public final class RegistryNode implements AutoCloseable {
             return;
         }
         http.close();
+        if (api != null) {
+            api.close();
+        }
         if (duties != null) {
             duties.stop();
         }

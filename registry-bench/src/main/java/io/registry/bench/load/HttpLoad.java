@@ -4,6 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.registry.bench.Latency;
@@ -27,10 +30,15 @@ public final class HttpLoad implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    private final Class<? extends io.netty.channel.Channel> channelType;
 
     public HttpLoad(int threads) {
-        this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        // Native epoll where it loads: the generator shares the machine with the nodes it measures, so its
+        // own system calls per request count against the figures.
+        boolean epoll = Epoll.isAvailable();
+        this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.bootstrap = new Bootstrap().group(group).channel(channelType)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000);
     }
@@ -138,8 +146,9 @@ public final class HttpLoad implements AutoCloseable {
         return start(targets, workload, settings).await();
     }
 
-    public EventLoopGroup group() {
-        return group;
+    /** A client bootstrap on this generator's event loops and transport, for extra connections (watches). */
+    public Bootstrap newBootstrap() {
+        return new Bootstrap().group(group).channel(channelType);
     }
 
     @Override

@@ -7,9 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -37,7 +35,7 @@ public final class SseWatch implements AutoCloseable {
     }
 
     /** Connects and subscribes; returns once the initial event (the current list) has arrived. */
-    public static SseWatch open(EventLoopGroup group, String hostPort, String service, Listener listener)
+    public static SseWatch open(HttpLoad load, String hostPort, String service, Listener listener)
             throws IOException {
         CompletableFuture<Void> first = new CompletableFuture<>();
         SseScanner[] scanner = new SseScanner[1];
@@ -46,7 +44,7 @@ public final class SseWatch implements AutoCloseable {
             first.complete(null);
         });
         int colon = hostPort.lastIndexOf(':');
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Bootstrap b = load.newBootstrap()
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

@@ -105,7 +105,7 @@ final class WatchLatencyScenario implements Scenario {
         long measureFrom = System.nanoTime() + ctx.warmup().toNanos();
         try {
             for (String node : watchNodes) {
-                watches.add(SseWatch.open(ctx.load().group(), node, service, tracker::event));
+                watches.add(SseWatch.open(ctx.load(), node, service, tracker::event));
             }
             AtomicLong next = new AtomicLong();
             Workload w = new Workload() {

@@ -1,14 +1,15 @@
 package io.registry.node.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.registry.api.ApiError;
 import io.registry.api.ApiException;
 import io.registry.api.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * queue and go in the next {@code POST /v1/internal/heartbeats}, and each caller gets its own answer
  * back. One HTTP exchange per heartbeat cost the follower and the leader more than the heartbeat itself.
  */
-final class HeartbeatRelay {
+final class HeartbeatRelay implements AutoCloseable {
     static final String FORWARDED_HEADER = "X-Registry-Forwarded";
     static final String PATH = "/v1/internal/heartbeats";
     static final int MAX_IN_FLIGHT = 2;
@@ -37,8 +38,8 @@ final class HeartbeatRelay {
     record Beat(String service, String id) {
     }
 
-    /** The leader's answer to one beat: the status and body a direct heartbeat would have had. */
-    record Outcome(int status, JsonNode body) {
+    /** The leader's answer to one beat: the status and JSON body a direct heartbeat would have had. */
+    record Outcome(int status, byte[] json) {
     }
 
     private record Pending(Beat beat, CompletableFuture<Reply> reply) {
@@ -86,15 +87,16 @@ final class HeartbeatRelay {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT)
-            .build();
+    private static final Map<String, String> HEADERS = Map.of(FORWARDED_HEADER, "1");
+
+    private final LeaderLink link;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final int maxBodyBytes;
 
     HeartbeatRelay(int maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
+        // The leader answers each beat with its own small JSON body: a relay's answer is a few times its body.
+        this.link = new LeaderLink(Math.max(1 << 20, maxBodyBytes * 8), TIMEOUT);
     }
 
     CompletableFuture<Reply> relay(String leaderAddress, String service, String id) {
@@ -113,17 +115,11 @@ final class HeartbeatRelay {
             finish(lane, batch, null, e);
             return;
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + lane.address + PATH))
-                .timeout(TIMEOUT)
-                .header(FORWARDED_HEADER, "1")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        link.post(lane.address, PATH, HEADERS, body)
                 .whenComplete((response, error) -> finish(lane, batch, response, error));
     }
 
-    private void finish(Lane lane, List<Pending> batch, HttpResponse<byte[]> response, Throwable error) {
+    private void finish(Lane lane, List<Pending> batch, LeaderLink.Response response, Throwable error) {
         try {
             List<Outcome> outcomes = error == null ? outcomes(lane.address, response, batch.size()) : null;
             for (int i = 0; i < batch.size(); i++) {
@@ -134,7 +130,7 @@ final class HeartbeatRelay {
                             + "); retry shortly"));
                 } else {
                     Outcome o = outcomes.get(i);
-                    reply.complete(new Reply(o.status(), o.body(), new LinkedHashMap<>()));
+                    reply.complete(new Reply(o.status(), new Reply.Encoded(o.json()), new LinkedHashMap<>()));
                 }
             }
         } catch (ApiException refused) {
@@ -145,23 +141,76 @@ final class HeartbeatRelay {
         }
     }
 
-    private static List<Outcome> outcomes(String address, HttpResponse<byte[]> response, int expected) {
-        if (response.statusCode() != 200) {
+    private static List<Outcome> outcomes(String address, LeaderLink.Response response, int expected) {
+        if (response.status() != 200) {
             // The whole relay was refused (e.g. the leader is stepping down): pass its error on to each caller.
             ApiError err = parse(response.body(), ApiError.class);
-            throw new ApiException(response.statusCode(), err == null ? "no_leader" : err.error(),
+            throw new ApiException(response.status(), err == null ? "no_leader" : err.error(),
                     err == null ? "the leader at " + address + " refused the heartbeats" : err.message());
         }
-        List<Outcome> outcomes = parse(response.body(), Outcomes.class);
+        List<Outcome> outcomes = decode(response.body());
         if (outcomes == null || outcomes.size() != expected) {
             throw ApiException.unavailable("no_leader", "the leader at " + address + " answered unreadably");
         }
         return outcomes;
     }
 
-    /** The leader's answer: one outcome per beat, in order. */
-    static final class Outcomes extends ArrayList<Outcome> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * The leader's answer, one outcome per beat in order: {@code [{"status":200,"body":{...}},...]}. Written
+     * and read around each body's bytes, which pass through to the follower's caller untouched: building
+     * and re-encoding JSON trees for every relayed beat cost more than the beat.
+     */
+    static byte[] encode(List<Outcome> outcomes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + outcomes.size() * 128);
+        out.write('[');
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome o = outcomes.get(i);
+            byte[] head = ((i == 0 ? "" : ",") + "{\"status\":" + o.status() + ",\"body\":").getBytes(StandardCharsets.US_ASCII);
+            out.write(head, 0, head.length);
+            out.write(o.json(), 0, o.json().length);
+            out.write('}');
+        }
+        out.write(']');
+        return out.toByteArray();
+    }
+
+    /** Reads {@link #encode}'s form; null if it is not that. */
+    static List<Outcome> decode(byte[] body) {
+        List<Outcome> outcomes = new ArrayList<>();
+        try (JsonParser p = Json.lenient().getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                int status = -1;
+                byte[] json = null;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    if ("status".equals(field)) {
+                        status = p.getIntValue();
+                    } else if ("body".equals(field)) {
+                        int start = (int) p.currentTokenLocation().getByteOffset();
+                        p.skipChildren();
+                        json = Arrays.copyOfRange(body, start, (int) p.currentLocation().getByteOffset());
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                if (status < 0 || json == null) {
+                    return null;
+                }
+                outcomes.add(new Outcome(status, json));
+            }
+            return outcomes;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        link.close();
     }
 
     private static <T> T parse(byte[] body, Class<T> type) {

@@ -36,7 +36,7 @@ import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.RaftClientReply;
 
 /** The v1 endpoints (DESIGN.md §6), independent of Netty: requests in, {@link Reply} futures out. */
-public final class RegistryApi {
+public final class RegistryApi implements AutoCloseable {
     private final NodeConfig config;
     private final RaftNode raft;
     private final RegistryReader reader;
@@ -123,9 +123,9 @@ public final class RegistryApi {
                 status = e.httpStatus();
                 answer = e.body();
             }
-            outcomes.add(new HeartbeatRelay.Outcome(status, Json.strict().valueToTree(answer)));
+            outcomes.add(new HeartbeatRelay.Outcome(status, json(answer)));
         }
-        return CompletableFuture.completedFuture(Reply.ok(outcomes));
+        return CompletableFuture.completedFuture(Reply.json(HeartbeatRelay.encode(outcomes)));
     }
 
     private CompletableFuture<WriteBatcher.Applied> write(Command command) {
@@ -322,6 +322,20 @@ public final class RegistryApi {
 
     public static InstanceFilter filterOf(Map<String, List<String>> query) {
         return filter(query);
+    }
+
+    private static byte[] json(Object value) {
+        try {
+            return Json.strict().writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Closes the connections this node keeps to the leader. */
+    @Override
+    public void close() {
+        relay.close();
     }
 
     public Reply metrics() {
