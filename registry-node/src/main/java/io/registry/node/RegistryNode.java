@@ -3,7 +3,9 @@ package io.registry.node;
 import io.registry.node.config.NodeConfig;
 import io.registry.node.health.Prober;
 import io.registry.node.http.HttpServer;
+import io.registry.node.http.LeaderLink;
 import io.registry.node.http.RegistryApi;
+import io.registry.node.http.WriteForwarder;
 import io.registry.node.raft.AppliedIndex;
 import io.registry.node.raft.RaftNode;
 import io.registry.node.raft.WriteBatcher;
@@ -36,9 +38,10 @@ public final class RegistryNode implements AutoCloseable {
     private final ExecutorService notifier;
     private final ExecutorService admin;
     private final ScheduledExecutorService timer;
+    /** Kept-open connections to the leader: relayed heartbeats and forwarded write batches. */
+    private final LeaderLink link;
     private final ChangeFeed changes;
     private final HttpServer http = new HttpServer();
-    private RegistryApi api;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onUnexpectedShutdown;
     private WriteBatcher writes;
@@ -59,6 +62,8 @@ public final class RegistryNode implements AutoCloseable {
         this.notifier = Executors.newSingleThreadExecutor(daemon("applied-notifier-" + config.id()));
         this.admin = Executors.newCachedThreadPool(daemon("admin-" + config.id()));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("timer-" + config.id()));
+        // A relay's answer carries a small JSON body per beat: a few times the request it answers.
+        this.link = new LeaderLink(Math.max(1 << 20, config.maxRequestBytes() * 8), java.time.Duration.ofSeconds(2));
         this.changes = new ChangeFeed(notifier, timer);
         this.applied = new AppliedIndex(notifier);
         this.reader = new RegistryReader(stateMachine);
@@ -67,11 +72,12 @@ public final class RegistryNode implements AutoCloseable {
 
     public RegistryNode start() throws IOException, InterruptedException {
         raft.start();
-        writes = new WriteBatcher(raft, applied, WriteBatcher.Limits.DEFAULT);
+        writes = new WriteBatcher(raft, applied, WriteBatcher.Limits.DEFAULT,
+                new WriteForwarder(raft, link, config.maxRequestBytes()));
         WriteBatcher batcher = writes;
         duties = new LeaderDuties(config.health(), reader, batcher::submit, clockMillis, new Prober());
         metrics = new NodeMetrics(this);
-        api = new RegistryApi(config, raft, reader, writes, applied, admin, changes, duties, metrics);
+        RegistryApi api = new RegistryApi(config, raft, reader, writes, applied, admin, changes, duties, metrics, link);
         http.start(config.bind(), config.self().httpPort(), api, config.maxRequestBytes(), timer);
         syncDuties();
         LOG.info("Node {} serving HTTP on {}:{} (advertised {})", config.id(), config.bind(), http.port(),
@@ -184,15 +190,13 @@ public final class RegistryNode implements AutoCloseable {
             return;
         }
         http.close();
-        if (api != null) {
-            api.close();
-        }
         if (duties != null) {
             duties.stop();
         }
         if (writes != null) {
             writes.close();
         }
+        link.close();
         try {
             raft.close();
         } catch (IOException e) {

@@ -8,6 +8,11 @@ import io.registry.node.testing.SharedCluster;
 import io.registry.node.testing.TestHttp;
 import io.registry.node.testing.TestHttp.Response;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class ReplicationTest extends SharedCluster {
@@ -35,6 +40,48 @@ class ReplicationTest extends SharedCluster {
             assertThat(read.json().get("index").asLong()).isGreaterThanOrEqualTo(index);
         }
         cluster.awaitConverged();
+    }
+
+    @Test
+    void writesThroughEveryNodeGoThroughTheLeadersBatcherAndEachGetsItsOwnAnswer() throws Exception {
+        String leader = cluster.leaderId();
+        long before = cluster.node(leader).writeStats()[0];
+        List<String> nodes = cluster.nodeIds();
+        int writes = 120;
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        try {
+            List<Future<Response>> puts = new ArrayList<>();
+            for (int i = 0; i < writes; i++) {
+                String node = cluster.httpAddress(nodes.get(i % nodes.size()));
+                String path = "/v1/services/forwarded/instances/f-" + i;
+                String body = instanceBody("10.2.0." + (i % 250), 8000 + i);
+                puts.add(pool.submit(() -> TestHttp.put(node, path, body)));
+            }
+            for (int i = 0; i < writes; i++) {
+                Response put = puts.get(i).get();
+                assertThat(put.status()).as(put.body()).isEqualTo(200);
+                assertThat(put.json().get("instance").get("id").asText()).isEqualTo("f-" + i);
+                assertThat(put.json().get("instance").get("port").asInt()).isEqualTo(8000 + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // A follower hands its batch to the leader's batcher, so the followers' two thirds count there too.
+        assertThat(cluster.node(leader).writeStats()[0] - before).isGreaterThanOrEqualTo(writes);
+        for (String id : nodes) {
+            Response read = TestHttp.get(cluster.httpAddress(id), "/v1/services/forwarded/instances?consistency=linearizable");
+            assertThat(read.json().get("instances")).hasSize(writes);
+        }
+    }
+
+    @Test
+    void theForwardingEndpointRefusesOnAFollowerAndRejectsABodyThatIsNotABatch() {
+        Response onFollower = TestHttp.post(cluster.httpAddress(cluster.followerIds().get(0)), "/v1/internal/writes", "{}");
+        assertThat(onFollower.status()).as(onFollower.body()).isEqualTo(503);
+        assertThat(onFollower.json().get("error").asText()).isEqualTo("not_leader");
+        Response garbage = TestHttp.post(cluster.httpAddress(cluster.leaderId()), "/v1/internal/writes", "{}");
+        assertThat(garbage.status()).as(garbage.body()).isEqualTo(400);
+        assertThat(garbage.json().get("error").asText()).isEqualTo("invalid_batch");
     }
 
     @Test

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * queue and go in the next {@code POST /v1/internal/heartbeats}, and each caller gets its own answer
  * back. One HTTP exchange per heartbeat cost the follower and the leader more than the heartbeat itself.
  */
-final class HeartbeatRelay implements AutoCloseable {
+final class HeartbeatRelay {
     static final String FORWARDED_HEADER = "X-Registry-Forwarded";
     static final String PATH = "/v1/internal/heartbeats";
     static final int MAX_IN_FLIGHT = 2;
@@ -93,10 +93,9 @@ final class HeartbeatRelay implements AutoCloseable {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final int maxBodyBytes;
 
-    HeartbeatRelay(int maxBodyBytes) {
+    HeartbeatRelay(LeaderLink link, int maxBodyBytes) {
+        this.link = link;
         this.maxBodyBytes = maxBodyBytes;
-        // The leader answers each beat with its own small JSON body: a relay's answer is a few times its body.
-        this.link = new LeaderLink(Math.max(1 << 20, maxBodyBytes * 8), TIMEOUT);
     }
 
     CompletableFuture<Reply> relay(String leaderAddress, String service, String id) {
@@ -115,7 +114,7 @@ final class HeartbeatRelay implements AutoCloseable {
             finish(lane, batch, null, e);
             return;
         }
-        link.post(lane.address, PATH, HEADERS, body)
+        link.post(lane.address, PATH, HEADERS, body, TIMEOUT)
                 .whenComplete((response, error) -> finish(lane, batch, response, error));
     }
 
@@ -206,11 +205,6 @@ final class HeartbeatRelay implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    @Override
-    public void close() {
-        link.close();
     }
 
     private static <T> T parse(byte[] body, Class<T> type) {

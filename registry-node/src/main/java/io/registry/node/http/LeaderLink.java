@@ -38,13 +38,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A follower's kept-open HTTP/1.1 connections to the leader, for what it relays there (heartbeats).
+ * A follower's kept-open HTTP/1.1 connections to the leader, for what it hands over there (relayed
+ * heartbeats, forwarded write batches).
  * One request at a time per connection; a connection that answered goes back to its address's idle
  * pool, one that failed or timed out is closed. Callers bound their own concurrency, so the pool stays
  * as small as that. The JDK's HttpClient did this before at several thread hand-offs per exchange:
  * relayed heartbeats then ran at half the rate of heartbeats sent to the leader directly.
  */
-final class LeaderLink implements AutoCloseable {
+public final class LeaderLink implements AutoCloseable {
     /** An answer: its status and whole body. */
     record Response(int status, byte[] body) {
     }
@@ -53,18 +54,16 @@ final class LeaderLink implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
-    private final Duration timeout;
     private final Map<String, Queue<Channel>> idle = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    LeaderLink(int maxResponseBytes, Duration timeout) {
+    public LeaderLink(int maxResponseBytes, Duration connectTimeout) {
         boolean epoll = Epoll.isAvailable();
-        this.timeout = timeout;
         this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.bootstrap = new Bootstrap().group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -74,8 +73,12 @@ final class LeaderLink implements AutoCloseable {
                 });
     }
 
-    /** Posts {@code body} to {@code http://address path}; fails with an {@link IOException} or a timeout. */
-    CompletableFuture<Response> post(String address, String path, Map<String, String> headers, byte[] body) {
+    /**
+     * Posts {@code body} to {@code http://address path} (JSON unless {@code headers} say otherwise); fails with
+     * an {@link IOException}, or a {@link TimeoutException} after {@code timeout}.
+     */
+    CompletableFuture<Response> post(String address, String path, Map<String, String> headers, byte[] body,
+                                     Duration timeout) {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         if (closed) {
             answer.completeExceptionally(new IOException("the link to the leader is closed"));
@@ -89,11 +92,11 @@ final class LeaderLink implements AutoCloseable {
         headers.forEach((name, value) -> request.headers().set(name, value));
         Channel channel = idleChannel(address);
         if (channel != null) {
-            send(channel, address, request, answer);
+            send(channel, address, request, answer, timeout);
         } else {
             bootstrap.connect(toSocketAddress(address)).addListener(connected -> {
                 if (connected.isSuccess()) {
-                    send(((io.netty.channel.ChannelFuture) connected).channel(), address, request, answer);
+                    send(((io.netty.channel.ChannelFuture) connected).channel(), address, request, answer, timeout);
                 } else {
                     request.release();
                     answer.completeExceptionally(new IOException("could not connect to " + address, connected.cause()));
@@ -114,7 +117,8 @@ final class LeaderLink implements AutoCloseable {
         return null;
     }
 
-    private void send(Channel channel, String address, FullHttpRequest request, CompletableFuture<Response> answer) {
+    private void send(Channel channel, String address, FullHttpRequest request, CompletableFuture<Response> answer,
+                      Duration timeout) {
         channel.attr(PENDING).set(answer);
         var timer = channel.eventLoop().schedule(() -> {
             if (answer.completeExceptionally(new TimeoutException("no answer from " + address + " within " + timeout))) {
@@ -175,6 +179,9 @@ final class LeaderLink implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (group.isShuttingDown()) {
+            return;
+        }
         idle.values().forEach(pool -> pool.forEach(Channel::close));
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

@@ -36,7 +36,7 @@ import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.RaftClientReply;
 
 /** The v1 endpoints (DESIGN.md §6), independent of Netty: requests in, {@link Reply} futures out. */
-public final class RegistryApi implements AutoCloseable {
+public final class RegistryApi {
     private final NodeConfig config;
     private final RaftNode raft;
     private final RegistryReader reader;
@@ -52,9 +52,9 @@ public final class RegistryApi implements AutoCloseable {
 
     public RegistryApi(NodeConfig config, RaftNode raft, RegistryReader reader, WriteBatcher writes,
                        AppliedIndex applied, Executor admin, ChangeFeed changes, LeaderDuties duties,
-                       NodeMetrics metrics) {
+                       NodeMetrics metrics, LeaderLink link) {
         this.config = config;
-        this.relay = new HeartbeatRelay(config.maxRequestBytes());
+        this.relay = new HeartbeatRelay(link, config.maxRequestBytes());
         this.raft = raft;
         this.reader = reader;
         this.writes = writes;
@@ -102,6 +102,26 @@ public final class RegistryApi implements AutoCloseable {
         String address = raft.httpAddressOf(leader).orElseThrow(() -> ApiException.unavailable("no_leader",
                 "the leader " + leader + " has no known HTTP address; retry shortly"));
         return relay.relay(address, service, id);
+    }
+
+    /**
+     * {@code POST /v1/internal/writes}: a follower's write batch ({@link WriteForwarder}), applied here in one
+     * entry with whatever else is waiting, and answered once this leader has applied it. Refused with 503
+     * {@code not_leader} before anything is appended when this node is not the ready leader.
+     */
+    public CompletableFuture<Reply> forwardedWrites(byte[] body) {
+        if (!raft.isLeaderReady()) {
+            throw ApiException.unavailable(WriteForwarder.REFUSED, "this node is not the ready leader; send the "
+                    + "batch to the current leader");
+        }
+        io.registry.statemachine.command.Command command;
+        try {
+            command = io.registry.statemachine.codec.EntryCodec.decodeCommand(body);
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("invalid_batch", "the body is not an encoded write batch ("
+                    + e.getMessage() + "); this endpoint is for the nodes' own use");
+        }
+        return writes.submit(command).thenApply(a -> WriteForwarder.answer(a));
     }
 
     /** {@code POST /v1/internal/heartbeats}: heartbeats a follower relayed here, answered one by one. */
@@ -330,12 +350,6 @@ public final class RegistryApi implements AutoCloseable {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("could not encode " + value.getClass().getSimpleName(), e);
         }
-    }
-
-    /** Closes the connections this node keeps to the leader. */
-    @Override
-    public void close() {
-        relay.close();
     }
 
     public Reply metrics() {
