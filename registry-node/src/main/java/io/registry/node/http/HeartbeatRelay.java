@@ -54,6 +54,27 @@ final class HeartbeatRelay {
             this.address = address;
         }
 
+        /**
+         * The next relay's beats. Two pumps may drain at once (one per free relay slot); peeking and then
+         * polling without the lock let both peek the same beat, relay it twice and drop the one behind it,
+         * whose caller then waited forever (the bench's rare 5 s heartbeat timeouts).
+         */
+        private synchronized List<Pending> take() {
+            List<Pending> batch = new ArrayList<>();
+            int bytes = 2;
+            Pending p;
+            while (batch.size() < MAX_BATCH && (p = queue.peek()) != null) {
+                int size = BEAT_OVERHEAD_BYTES + 3 * (p.beat().service().length() + p.beat().id().length());
+                if (!batch.isEmpty() && bytes + size > maxBodyBytes) {
+                    break;
+                }
+                queue.poll();
+                batch.add(p);
+                bytes += size;
+            }
+            return batch;
+        }
+
         void pump() {
             while (!queue.isEmpty()) {
                 int n = inFlight.get();
@@ -65,18 +86,7 @@ final class HeartbeatRelay {
                 }
                 // Bounded by the request size the leader accepts (ids are ASCII-safe per Validation, but a
                 // wrong one may be longer in UTF-8: count 3 bytes a char to be sure).
-                List<Pending> batch = new ArrayList<>();
-                int bytes = 2;
-                Pending p;
-                while (batch.size() < MAX_BATCH && (p = queue.peek()) != null) {
-                    int size = BEAT_OVERHEAD_BYTES + 3 * (p.beat().service().length() + p.beat().id().length());
-                    if (!batch.isEmpty() && bytes + size > maxBodyBytes) {
-                        break;
-                    }
-                    queue.poll();
-                    batch.add(p);
-                    bytes += size;
-                }
+                List<Pending> batch = take();
                 if (batch.isEmpty()) {
                     // Another pump took them; look again, since a beat added meanwhile may have seen no room.
                     inFlight.decrementAndGet();
