@@ -64,6 +64,8 @@ final class HeartbeatRelay {
             int bytes = 2;
             Pending p;
             while (batch.size() < MAX_BATCH && (p = queue.peek()) != null) {
+                // Bounded by the request size the leader accepts (ids are ASCII-safe per Validation, but a
+                // wrong one may be longer in UTF-8: count 3 bytes a char to be sure).
                 int size = BEAT_OVERHEAD_BYTES + 3 * (p.beat().service().length() + p.beat().id().length());
                 if (!batch.isEmpty() && bytes + size > maxBodyBytes) {
                     break;
@@ -84,8 +86,6 @@ final class HeartbeatRelay {
                 if (!inFlight.compareAndSet(n, n + 1)) {
                     continue;
                 }
-                // Bounded by the request size the leader accepts (ids are ASCII-safe per Validation, but a
-                // wrong one may be longer in UTF-8: count 3 bytes a char to be sure).
                 List<Pending> batch = take();
                 if (batch.isEmpty()) {
                     // Another pump took them; look again, since a beat added meanwhile may have seen no room.
