@@ -9,14 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -35,22 +28,8 @@ public final class HttpServer implements AutoCloseable {
     private static final int MAX_INITIAL_LINE_BYTES = 8192;
     private static final int MAX_HEADER_BYTES = 16384;
 
-    /**
-     * Linux's native epoll transport where it loads (it ships in netty-all): fewer system calls and no
-     * selected-key garbage per wake-up than NIO's selector, which matters when every request is one read and
-     * one write on a loaded 2-core machine. NIO elsewhere.
-     */
-    private static final boolean EPOLL = Epoll.isAvailable();
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, ioHandlers());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, ioHandlers());
-
-    private static IoHandlerFactory ioHandlers() {
-        return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    }
-
-    private static Class<? extends ServerChannel> serverChannel() {
-        return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    }
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, Transport.ioHandlers());
     private Channel channel;
 
     public void start(String bind, int port, RegistryApi api, int maxRequestBytes, ScheduledExecutorService timer)
@@ -58,7 +37,7 @@ public final class HttpServer implements AutoCloseable {
         ApiHandler handler = new ApiHandler(api, timer);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(serverChannel())
+                .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {

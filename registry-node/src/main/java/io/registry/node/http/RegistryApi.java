@@ -121,7 +121,7 @@ public final class RegistryApi {
             throw ApiException.badRequest("invalid_batch", "the body is not an encoded write batch ("
                     + e.getMessage() + "); this endpoint is for the nodes' own use");
         }
-        return writes.submit(command).thenApply(a -> WriteForwarder.answer(a));
+        return writes.submit(command).thenApply(WriteForwarder::answer);
     }
 
     /** {@code POST /v1/internal/heartbeats}: heartbeats a follower relayed here, answered one by one. */

@@ -117,7 +117,7 @@ public final class WriteBatcher implements AutoCloseable {
                 }
                 boolean forwarding = forward != null && !raft.isLeaderReady();
                 int maxBytes = forwarding ? Math.min(limits.maxBatchBytes(), forward.maxBytes()) : limits.maxBatchBytes();
-                send(drainAfter(first, maxBytes), permits);
+                send(drainAfter(first, maxBytes), permits, forwarding);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -163,12 +163,12 @@ public final class WriteBatcher implements AutoCloseable {
         return batch;
     }
 
-    private void send(List<Pending> batch, Semaphore permits) {
+    private void send(List<Pending> batch, Semaphore permits, boolean forwarding) {
         Command command = batch.size() == 1 ? batch.get(0).command() : flatten(batch);
         int bytes = batch.stream().mapToInt(Pending::bytes).sum();
         CompletableFuture<Applied> committed;
         try {
-            committed = commit(EntryCodec.encodeCommand(command), bytes);
+            committed = commit(EntryCodec.encodeCommand(command), forwarding && bytes <= forward.maxBytes());
         } catch (RuntimeException e) {
             committed = CompletableFuture.failedFuture(e);
         }
@@ -201,10 +201,11 @@ public final class WriteBatcher implements AutoCloseable {
      * On the leader, straight into its Raft server. On a follower, to the leader's batcher when it fits
      * there; what the leader turned away unappended, and what is too big to forward, goes through the
      * Ratis client (which follows a leader change). A forward that failed otherwise (a timeout, a broken
-     * connection) is not resent: the first copy may still commit, and the callers get 503.
+     * connection) is not resent: the first copy may still commit, and the callers get 503. {@code forwarding}
+     * is decided once per batch, when it was drained to the forwarding size.
      */
-    private CompletableFuture<Applied> commit(byte[] command, int estimatedBytes) {
-        if (forward != null && !raft.isLeaderReady() && estimatedBytes <= forward.maxBytes()) {
+    private CompletableFuture<Applied> commit(byte[] command, boolean forwarding) {
+        if (forwarding) {
             return forward.forward(command).handle((applied, error) -> {
                 if (error == null) {
                     return CompletableFuture.completedFuture(applied);
