@@ -37,7 +37,12 @@ public record BenchOptions(
     public static final List<String> SCENARIOS = List.of("register", "heartbeat", "discover-stale",
             "discover-linearizable", "watch-latency", "failover", "expiry", "heap");
     public static final List<String> TARGETS = List.of("all", "leader", "followers");
-    public static final String DEFAULT_NODE_JAVA_OPTS = "-Xms64m -Xmx512m -XX:+UseG1GC";
+    /**
+     * Room for what a run creates: register adds every instance it writes (a million in two minutes), and
+     * near a 512 MB ceiling G1 spends a growing share of the nodes' CPU marking it, so the figure sank over
+     * the run. A fixed 1 GB start also spares the first minutes the resizing of a small young generation.
+     */
+    public static final String DEFAULT_NODE_JAVA_OPTS = "-Xms1g -Xmx2g -XX:+UseG1GC";
 
     static final Set<String> VALUED = Set.of("nodes", "node-jar", "node-java-opts", "node-arg", "concurrency",
             "duration", "warmup", "instances", "services", "ttl", "rate", "rounds", "target", "timeout", "threads",
@@ -69,7 +74,7 @@ public record BenchOptions(
             Options:
               --nodes H:P,...        HTTP addresses of a running cluster instead of a local one
               --node-jar PATH        node jar for the local cluster (default: registry-node/target/registry-node.jar)
-              --node-java-opts S     JVM flags of local nodes (default: "-Xms64m -Xmx512m -XX:+UseG1GC")
+              --node-java-opts S     JVM flags of local nodes (default: "-Xms1g -Xmx2g -XX:+UseG1GC")
               --node-arg ARG         extra flag for every local node, repeatable: --node-arg=--election-timeout-min=150ms
               --concurrency N        concurrent connections (closed loop: one request in flight each)
               --duration D           measured time (default 10s)
