@@ -74,7 +74,7 @@ public record BenchOptions(
             Options:
               --nodes H:P,...        HTTP addresses of a running cluster instead of a local one
               --node-jar PATH        node jar for the local cluster (default: registry-node/target/registry-node.jar)
-              --node-java-opts S     JVM flags of local nodes (default: "-Xms1g -Xmx2g -XX:+UseG1GC")
+              --node-java-opts S     JVM flags of local nodes (default: "%s")
               --node-arg ARG         extra flag for every local node, repeatable: --node-arg=--election-timeout-min=150ms
               --concurrency N        concurrent connections (closed loop: one request in flight each)
               --duration D           measured time (default 10s)
@@ -93,7 +93,7 @@ public record BenchOptions(
               --seed N               random seed (printed; default: time)
               --help                 this text
             Durations: 500ms, 10s, 2m.
-            """;
+            """.formatted(DEFAULT_NODE_JAVA_OPTS);
 
     /** Null when the caller asked for {@code --help}. */
     public static BenchOptions parse(String[] args, long defaultSeed) {
