@@ -98,6 +98,43 @@ class HealthCheckTest extends SharedCluster {
         }
     }
 
+    /** This node's count of heartbeats answered the given way ({@code registry_heartbeats_total}). */
+    private static double heartbeats(String node, String answered) {
+        String metrics = TestHttp.get(node, "/metrics").body();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("registry_heartbeats_total{") && line.contains("answered=\"" + answered + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no registry_heartbeats_total{answered=" + answered + "} in " + node + "'s metrics");
+    }
+
+    @Test
+    void aFollowerAnswersBeatsOfAnInstanceItKnowsItselfAndTheLeadersLeaseStillRenews() {
+        String follower = cluster.httpAddress(cluster.followerIds().get(0));
+        String leader = cluster.httpAddress(cluster.leaderId());
+        TestHttp.put(leader, "/v1/services/ahead/instances/a-1",
+                "{\"address\":\"10.0.0.5\",\"port\":80,\"check\":{\"type\":\"ttl\",\"ttl\":\"1s\",\"deregisterAfter\":\"1m\"}}");
+        Await.until(Duration.ofSeconds(5), "a-1 applied on the follower", () -> status(follower, "ahead", "a-1").equals("passing"));
+        double aheadBefore = heartbeats(follower, "ahead");
+
+        // Beats only through the follower, for three TTLs: only the relayed renewals keep the leader's lease.
+        Await.holds(Duration.ofSeconds(3), "a-1 stays passing while beating through the follower", () -> {
+            Response hb = TestHttp.put(follower, "/v1/services/ahead/instances/a-1/heartbeat", null);
+            return hb.status() == 200 && hb.json().get("status").asText().equals("passing")
+                    && status(leader, "ahead", "a-1").equals("passing");
+        });
+        assertThat(heartbeats(follower, "ahead")).as("beats the follower answered from its replica")
+                .isGreaterThan(aheadBefore);
+
+        Await.until(Duration.ofSeconds(5), "a-1 critical after its beats stop", () -> status(follower, "ahead", "a-1").equals("critical"));
+        double relayedBefore = heartbeats(follower, "relayed");
+        Response revive = TestHttp.put(follower, "/v1/services/ahead/instances/a-1/heartbeat", null);
+        assertThat(revive.status()).as(revive.body()).isEqualTo(200);
+        assertThat(revive.json().get("status").asText()).as("the leader's answer: revived").isEqualTo("passing");
+        assertThat(heartbeats(follower, "relayed")).as("a critical instance's beat waits for the leader").isGreaterThan(relayedBefore);
+    }
+
     @Test
     void relayEndpointRefusesBadBodiesAndAnswersOnlyOnTheLeader() {
         String leader = cluster.httpAddress(cluster.leaderId());
@@ -110,6 +147,15 @@ class HealthCheckTest extends SharedCluster {
         Response invalidId = TestHttp.post(leader, "/v1/internal/heartbeats", "[{\"service\":\"relay\",\"id\":\"bad id\"}]");
         assertThat(invalidId.status()).as(invalidId.body()).isEqualTo(200);
         assertThat(invalidId.json().get(0).get("status").asInt()).isEqualTo(400);
+
+        TestHttp.put(leader, "/v1/services/relay/instances/known", "{\"address\":\"10.0.0.4\",\"port\":80,"
+                + "\"check\":{\"type\":\"ttl\",\"ttl\":\"30s\"}}");
+        Response renewals = TestHttp.post(leader, "/v1/internal/renewals", "[{\"service\":\"relay\",\"id\":\"known\"},"
+                + "{\"service\":\"relay\",\"id\":\"bad id\"},{\"service\":\"relay\",\"id\":\"nobody\"}]");
+        assertThat(renewals.status()).as(renewals.body()).isEqualTo(200);
+        assertThat(renewals.body()).as("only the refused positions").isEqualTo("[1,2]");
+        assertThat(TestHttp.post(leader, "/v1/internal/renewals", "[{").status()).isEqualTo(400);
+        assertThat(TestHttp.post(follower, "/v1/internal/renewals", "[]").status()).isEqualTo(503);
     }
 
     @Test

@@ -118,6 +118,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (area.equals("internal") && n == 3 && p.get(2).equals("heartbeats")) {
             return only(method, HttpMethod.POST, () -> api.relayedHeartbeats(body));
         }
+        if (area.equals("internal") && n == 3 && p.get(2).equals("renewals")) {
+            return only(method, HttpMethod.POST, () -> api.renewals(body));
+        }
         if (area.equals("internal") && n == 3 && p.get(2).equals("writes")) {
             return only(method, HttpMethod.POST, () -> api.forwardedWrites(body));
         }

@@ -2,10 +2,12 @@ package io.registry.node.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.registry.api.ApiException;
+import io.registry.api.CheckType;
 import io.registry.api.Instance;
 import io.registry.api.Json;
 import io.registry.api.Registration;
 import io.registry.api.Responses;
+import io.registry.api.Status;
 import io.registry.api.Validation;
 import io.registry.node.config.NodeConfig;
 import io.registry.node.config.Peer;
@@ -54,7 +56,7 @@ public final class RegistryApi {
                        AppliedIndex applied, Executor admin, ChangeFeed changes, LeaderDuties duties,
                        NodeMetrics metrics, LeaderLink link) {
         this.config = config;
-        this.relay = new HeartbeatRelay(link, config.maxRequestBytes());
+        this.relay = new HeartbeatRelay(link, config.maxRequestBytes(), System::nanoTime);
         this.raft = raft;
         this.reader = reader;
         this.writes = writes;
@@ -88,6 +90,7 @@ public final class RegistryApi {
         Validation.serviceName(service);
         Validation.instanceId(id);
         if (duties.running()) {
+            metrics.heartbeat(NodeMetrics.Beat.LEADER);
             return CompletableFuture.completedFuture(Reply.ok(duties.heartbeat(service, id)));
         }
         if (forwarded) {
@@ -101,6 +104,18 @@ public final class RegistryApi {
         }
         String address = raft.httpAddressOf(leader).orElseThrow(() -> ApiException.unavailable("no_leader",
                 "the leader " + leader + " has no known HTTP address; retry shortly"));
+        if (relay.mayAnswerAhead(address, service, id)) {
+            Instance local = reader.instance(service, id).orElse(null);
+            // Only a beat whose answer the leader would give too: a critical instance is revived by the
+            // leader, and an unknown or non-TTL one gets the leader's own error.
+            if (local != null && local.check().type() == CheckType.TTL && local.status() != Status.CRITICAL) {
+                relay.renewAhead(address, service, id);
+                metrics.heartbeat(NodeMetrics.Beat.AHEAD);
+                return CompletableFuture.completedFuture(Reply.ok(
+                        new Responses.Heartbeat(service, id, local.status(), local.modifyIndex())));
+            }
+        }
+        metrics.heartbeat(NodeMetrics.Beat.RELAYED);
         return relay.relay(address, service, id);
     }
 
@@ -126,19 +141,13 @@ public final class RegistryApi {
 
     /** {@code POST /v1/internal/heartbeats}: heartbeats a follower relayed here, answered one by one. */
     public CompletableFuture<Reply> relayedHeartbeats(byte[] body) {
-        if (!duties.running()) {
-            throw ApiException.unavailable("not_leader", "this node is not the ready leader (leadership is "
-                    + "changing); retry shortly");
-        }
-        HeartbeatRelay.Beat[] beats = readBody(body, HeartbeatRelay.Beat[].class);
-        List<HeartbeatRelay.Outcome> outcomes = new java.util.ArrayList<>(beats.length);
+        HeartbeatRelay.Beat[] beats = relayedBeats(body);
+        List<HeartbeatRelay.Outcome> outcomes = new ArrayList<>(beats.length);
         for (HeartbeatRelay.Beat beat : beats) {
             Object answer;
             int status = 200;
             try {
-                Validation.serviceName(beat.service());
-                Validation.instanceId(beat.id());
-                answer = duties.heartbeat(beat.service(), beat.id());
+                answer = renew(beat);
             } catch (ApiException e) {
                 status = e.httpStatus();
                 answer = e.body();
@@ -146,6 +155,37 @@ public final class RegistryApi {
             outcomes.add(new HeartbeatRelay.Outcome(status, json(answer)));
         }
         return CompletableFuture.completedFuture(Reply.json(HeartbeatRelay.encode(outcomes)));
+    }
+
+    /**
+     * {@code POST /v1/internal/renewals}: heartbeats a follower has already answered itself
+     * ({@link HeartbeatRelay#renewAhead}); the answer lists only the positions of those refused here.
+     */
+    public CompletableFuture<Reply> renewals(byte[] body) {
+        HeartbeatRelay.Beat[] beats = relayedBeats(body);
+        List<Integer> refused = new ArrayList<>();
+        for (int i = 0; i < beats.length; i++) {
+            try {
+                renew(beats[i]);
+            } catch (ApiException e) {
+                refused.add(i);
+            }
+        }
+        return CompletableFuture.completedFuture(Reply.ok(refused));
+    }
+
+    private HeartbeatRelay.Beat[] relayedBeats(byte[] body) {
+        if (!duties.running()) {
+            throw ApiException.unavailable("not_leader", "this node is not the ready leader (leadership is "
+                    + "changing); retry shortly");
+        }
+        return readBody(body, HeartbeatRelay.Beat[].class);
+    }
+
+    private Responses.Heartbeat renew(HeartbeatRelay.Beat beat) {
+        Validation.serviceName(beat.service());
+        Validation.instanceId(beat.id());
+        return duties.heartbeat(beat.service(), beat.id());
     }
 
     private CompletableFuture<WriteBatcher.Applied> write(Command command) {

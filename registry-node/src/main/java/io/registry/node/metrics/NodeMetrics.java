@@ -17,6 +17,21 @@ public final class NodeMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<Integer, Counter> responses = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Counter[] heartbeats = new Counter[Beat.values().length];
+
+    /** How a heartbeat reaching this node was answered. */
+    public enum Beat {
+        /** by this node, the leader, from its lease table */
+        LEADER,
+        /** by a follower from its replica, the renewal relayed to the leader afterwards */
+        AHEAD,
+        /** by the leader, through this follower, which waited for the answer */
+        RELAYED;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public NodeMetrics(RegistryNode node) {
         registry.config().commonTags("node", node.config().id());
@@ -40,6 +55,10 @@ public final class NodeMetrics implements AutoCloseable {
                 .description("Write commands committed through this node").register(registry);
         FunctionCounter.builder("registry_write_batches", node, n -> n.writeStats()[1])
                 .description("Raft entries those commands were batched into").register(registry);
+        for (Beat beat : Beat.values()) {
+            heartbeats[beat.ordinal()] = Counter.builder("registry_heartbeats").tag("answered", beat.tag())
+                    .description("Heartbeats received by this node, by who answered them").register(registry);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -49,6 +68,10 @@ public final class NodeMetrics implements AutoCloseable {
     public void response(int status) {
         responses.computeIfAbsent(status, s -> Counter.builder("registry_http_responses")
                 .tag("status", String.valueOf(s)).register(registry)).increment();
+    }
+
+    public void heartbeat(Beat how) {
+        heartbeats[how.ordinal()].increment();
     }
 
     public String scrape() {

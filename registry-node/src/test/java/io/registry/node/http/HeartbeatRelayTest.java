@@ -2,11 +2,153 @@ package io.registry.node.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.registry.api.ApiException;
+import io.registry.api.Json;
+import io.registry.node.testing.Await;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class HeartbeatRelayTest {
+    /**
+     * Stands in for the leader's relay endpoint, because the cases here (a leader that no longer knows an
+     * instance its follower still has, a leader refusing whole relays) cannot be arranged on demand in a
+     * real cluster. It answers each beat 200, or 404 for ids starting "gone" (on the renewals path: lists
+     * their positions), or the whole relay 503 while {@code refuseAll} is set.
+     */
+    private static final class ScriptedLeader implements AutoCloseable {
+        final AtomicBoolean refuseAll = new AtomicBoolean();
+        final List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
+        final HttpServer server;
+
+        ScriptedLeader() throws Exception {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+            server.createContext("/v1/internal/", exchange -> {
+                boolean renewals = exchange.getRequestURI().getPath().equals(HeartbeatRelay.RENEWALS_PATH);
+                byte[] answer;
+                int status = 200;
+                if (refuseAll.get()) {
+                    status = 503;
+                    answer = utf8("{\"error\":\"not_leader\",\"message\":\"stepping down\"}");
+                } else {
+                    List<HeartbeatRelay.Outcome> outcomes = new ArrayList<>();
+                    List<Integer> refused = new ArrayList<>();
+                    for (JsonNode beat : Json.lenient().readTree(exchange.getRequestBody().readAllBytes())) {
+                        String id = beat.get("id").asText();
+                        received.add(id);
+                        if (id.startsWith("gone")) {
+                            refused.add(outcomes.size());
+                        }
+                        outcomes.add(id.startsWith("gone")
+                                ? new HeartbeatRelay.Outcome(404, utf8("{\"error\":\"not_found\",\"message\":\"register again\"}"))
+                                : new HeartbeatRelay.Outcome(200, utf8("{\"id\":\"" + id + "\"}")));
+                    }
+                    answer = renewals ? Json.strict().writeValueAsBytes(refused) : HeartbeatRelay.encode(outcomes);
+                }
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(status, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String address() {
+            return "127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    private static int status(java.util.concurrent.CompletableFuture<Reply> reply) throws Exception {
+        return reply.get(10, TimeUnit.SECONDS).status();
+    }
+
+    @Test
+    void aFollowerAnswersAheadOnlyAfterTheLeaderTookARelayAndNotLongerThanTheWindowAfter() throws Exception {
+        AtomicLong now = new AtomicLong(5_000);
+        try (ScriptedLeader leader = new ScriptedLeader(); LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
+            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
+            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).as("nothing relayed yet").isFalse();
+
+            assertThat(status(relay.relay(leader.address(), "web", "a"))).isEqualTo(200);
+            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).isTrue();
+            assertThat(relay.mayAnswerAhead("127.0.0.1:1", "web", "a")).as("another leader").isFalse();
+
+            now.addAndGet(HeartbeatRelay.AHEAD_WINDOW_NANOS);
+            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).as("no relay answered for a window").isFalse();
+        }
+    }
+
+    @Test
+    void beatsAnsweredAheadReachTheLeaderAndOneItRefusesIsWaitedForOnItsNextBeat() throws Exception {
+        AtomicLong now = new AtomicLong(5_000);
+        try (ScriptedLeader leader = new ScriptedLeader(); LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
+            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
+            status(relay.relay(leader.address(), "web", "a"));
+
+            relay.renewAhead(leader.address(), "web", "b");
+            relay.renewAhead(leader.address(), "web", "gone-1");
+            Await.until(Duration.ofSeconds(5), "both beats answered ahead reach the leader",
+                    () -> leader.received.containsAll(List.of("b", "gone-1")));
+            Await.until(Duration.ofSeconds(5), "the refused instance is no longer answered ahead",
+                    () -> !relay.mayAnswerAhead(leader.address(), "web", "gone-1"));
+            assertThat(relay.mayAnswerAhead(leader.address(), "web", "b")).as("the others still are").isTrue();
+
+            assertThat(status(relay.relay(leader.address(), "web", "gone-1"))).as("its client hears the 404").isEqualTo(404);
+            assertThat(relay.mayAnswerAhead(leader.address(), "web", "gone-1"))
+                    .as("after its client heard the verdict, it may be answered ahead again (registered anew)").isTrue();
+        }
+    }
+
+    @Test
+    void aRelayTheLeaderRefusesStopsAnsweringAheadUntilOneIsTakenAgain() throws Exception {
+        AtomicLong now = new AtomicLong(5_000);
+        try (ScriptedLeader leader = new ScriptedLeader(); LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
+            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
+            status(relay.relay(leader.address(), "web", "a"));
+            leader.refuseAll.set(true);
+
+            relay.renewAhead(leader.address(), "web", "a");
+            Await.until(Duration.ofSeconds(5), "answering ahead stops once a relay is refused",
+                    () -> !relay.mayAnswerAhead(leader.address(), "web", "a"));
+            assertThat(relay.relay(leader.address(), "web", "a").handle((r, e) -> e == null ? r.status()
+                    : ((ApiException) (e.getCause() == null ? e : e.getCause())).httpStatus()).get(10, TimeUnit.SECONDS))
+                    .as("a waiting caller hears the refusal").isEqualTo(503);
+
+            leader.refuseAll.set(false);
+            assertThat(status(relay.relay(leader.address(), "web", "a"))).isEqualTo(200);
+            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).isTrue();
+        }
+    }
+
+    @Test
+    void aFollowerCutOffFromTheLeaderStopsAnsweringAhead() throws Exception {
+        AtomicLong now = new AtomicLong(5_000);
+        ScriptedLeader leader = new ScriptedLeader();
+        try (LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
+            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
+            String address = leader.address();
+            status(relay.relay(address, "web", "a"));
+            leader.close();
+
+            relay.renewAhead(address, "web", "a");
+            Await.until(Duration.ofSeconds(10), "answering ahead stops once a relay fails",
+                    () -> !relay.mayAnswerAhead(address, "web", "a"));
+        }
+    }
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
