@@ -81,7 +81,7 @@ public final class Main {
         try {
             config = ConfigLoader.load(args, System.getenv());
             if (config == null) {
-                System.out.print(ConfigLoader.USAGE);
+                System.out.print(ConfigLoader.usage());
                 return;
             }
             Preflight.check(config);

@@ -41,7 +41,7 @@ public final class RegistryNode implements AutoCloseable {
     /** Kept-open connections to the leader: relayed heartbeats and forwarded write batches. */
     private final LeaderLink link;
     private final ChangeFeed changes;
-    private final HttpServer http = new HttpServer();
+    private final HttpServer http;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onUnexpectedShutdown;
     private WriteBatcher writes;
@@ -55,6 +55,7 @@ public final class RegistryNode implements AutoCloseable {
      */
     public RegistryNode(NodeConfig config, LongSupplier clockMillis, Runnable onUnexpectedShutdown) {
         this.config = config;
+        this.http = new HttpServer(config.httpThreads());
         this.onUnexpectedShutdown = onUnexpectedShutdown;
         this.clockMillis = clockMillis;
         this.stateMachine = new RegistryStateMachine(clockMillis);

@@ -23,10 +23,11 @@ import java.util.function.Function;
 public final class ConfigLoader {
     static final Set<String> VALUED = Set.of("id", "peers", "data-dir", "bind", "election-timeout-min",
             "election-timeout-max", "max-request-bytes", "max-stale", "snapshot-threshold", "config",
-            "protection-share", "protection-min-instances", "protection-rate", "max-concurrent-probes");
+            "protection-share", "protection-min-instances", "protection-rate", "max-concurrent-probes",
+            "http-threads");
     static final Set<String> SWITCHES = Set.of("join", "dev", "help");
 
-    public static final String USAGE = """
+    private static final String USAGE = """
             Usage: registry-node [--dev] [--id ID --peers ID=HOST:RAFT_PORT:HTTP_PORT,...] [options]
 
             Starts one node of a registry cluster. Every flag may also come from the environment as
@@ -48,6 +49,8 @@ public final class ConfigLoader {
               --protection-min-instances N  ... and at least this many TTL instances exist (default: 10)
               --protection-rate R         expiries per second while protection is on (default: 20)
               --max-concurrent-probes N   active health probes in flight at once (default: 256)
+              --http-threads N            HTTP event-loop threads (default: half the cores, at least 1;
+                                          here %d)
               --join                      start outside the group and wait to be added with
                                           POST /v1/cluster/members (or `registry members add`)
               --dev                       a single-node cluster on 127.0.0.1:7701 for laptops
@@ -105,13 +108,19 @@ public final class ConfigLoader {
                         duration(get, "election-timeout-max", NodeConfig.DEFAULT_ELECTION_MAX))
                 .withMaxRequestBytes((int) number(get, "max-request-bytes", NodeConfig.DEFAULT_MAX_REQUEST_BYTES))
                 .withMaxStale(duration(get, "max-stale", NodeConfig.DEFAULT_MAX_STALE))
-                .withSnapshotThreshold(number(get, "snapshot-threshold", NodeConfig.DEFAULT_SNAPSHOT_THRESHOLD));
+                .withSnapshotThreshold(number(get, "snapshot-threshold", NodeConfig.DEFAULT_SNAPSHOT_THRESHOLD))
+                .withHttpThreads((int) number(get, "http-threads", NodeConfig.defaultHttpThreads()));
         HealthSettings health = new HealthSettings(
                 decimal(get, "protection-share", HealthSettings.DEFAULT.protectionShare()),
                 (int) number(get, "protection-min-instances", HealthSettings.DEFAULT.protectionMinInstances()),
                 decimal(get, "protection-rate", HealthSettings.DEFAULT.protectionRatePerSecond()),
                 (int) number(get, "max-concurrent-probes", HealthSettings.DEFAULT.maxConcurrentProbes()));
         return config.withJoin(isTrue(get.apply("join"))).withHealth(health);
+    }
+
+    /** The node's {@code --help}, with this machine's defaults filled in. */
+    public static String usage() {
+        return USAGE.formatted(NodeConfig.defaultHttpThreads());
     }
 
     static Map<String, String> parseFlags(String[] args) {

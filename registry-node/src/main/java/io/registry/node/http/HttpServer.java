@@ -29,8 +29,13 @@ public final class HttpServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 16384;
 
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, Transport.ioHandlers());
+    private final EventLoopGroup workers;
     private Channel channel;
+
+    /** @param threads event loops serving connections (NodeConfig#httpThreads) */
+    public HttpServer(int threads) {
+        workers = new MultiThreadIoEventLoopGroup(threads, Transport.ioHandlers());
+    }
 
     public void start(String bind, int port, RegistryApi api, int maxRequestBytes, ScheduledExecutorService timer)
             throws InterruptedException {

@@ -36,6 +36,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void httpThreadsDefaultToHalfTheCoresAndAFlagSetsThemButNotBelowOne() {
+        assertThat(ConfigLoader.load(new String[] {"--dev"}, Map.of()).httpThreads())
+                .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThat(ConfigLoader.load(new String[] {"--dev", "--http-threads", "3"}, Map.of()).httpThreads()).isEqualTo(3);
+        assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--dev", "--http-threads", "0"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--http-threads");
+    }
+
+    @Test
     void helpReturnsNull() {
         assertThat(ConfigLoader.load(new String[] {"--help"}, Map.of())).isNull();
     }
