@@ -109,7 +109,7 @@ public final class ConfigLoader {
                 .withMaxRequestBytes((int) number(get, "max-request-bytes", NodeConfig.DEFAULT_MAX_REQUEST_BYTES))
                 .withMaxStale(duration(get, "max-stale", NodeConfig.DEFAULT_MAX_STALE))
                 .withSnapshotThreshold(number(get, "snapshot-threshold", NodeConfig.DEFAULT_SNAPSHOT_THRESHOLD))
-                .withHttpThreads((int) number(get, "http-threads", NodeConfig.defaultHttpThreads()));
+                .withHttpThreads((int) number(get, "http-threads", NodeConfig.eventLoopsByDefault()));
         HealthSettings health = new HealthSettings(
                 decimal(get, "protection-share", HealthSettings.DEFAULT.protectionShare()),
                 (int) number(get, "protection-min-instances", HealthSettings.DEFAULT.protectionMinInstances()),
@@ -120,7 +120,7 @@ public final class ConfigLoader {
 
     /** The node's {@code --help}, with this machine's defaults filled in. */
     public static String usage() {
-        return USAGE.formatted(NodeConfig.defaultHttpThreads());
+        return USAGE.formatted(NodeConfig.eventLoopsByDefault());
     }
 
     static Map<String, String> parseFlags(String[] args) {

@@ -29,11 +29,12 @@ public record NodeConfig(
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 100_000;
 
     /**
-     * HTTP event-loop threads by default: half the cores, at least one. An event loop does little per
-     * request, and each extra one costs thread switches that the Raft and apply threads pay for: on two
-     * cores, one loop instead of two took heartbeats from 48,600 to 58,400/s (docs/BENCHMARKS.md).
+     * Event-loop threads by default, for HTTP and for Raft's gRPC: half the cores, at least one. An event
+     * loop does little per request, and each extra one costs thread switches that the Raft and apply
+     * threads pay for: on two cores, one HTTP loop instead of two took heartbeats from 48,600 to 58,400/s
+     * (docs/BENCHMARKS.md).
      */
-    public static int defaultHttpThreads() {
+    public static int eventLoopsByDefault() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
@@ -65,7 +66,7 @@ public record NodeConfig(
     /** Sensible defaults for everything but identity and membership. */
     public static NodeConfig of(String id, List<Peer> peers, Path dataDir) {
         return new NodeConfig(id, peers, dataDir, "0.0.0.0", DEFAULT_ELECTION_MIN, DEFAULT_ELECTION_MAX,
-                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STALE, false, DEFAULT_SNAPSHOT_THRESHOLD, HealthSettings.DEFAULT, defaultHttpThreads());
+                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STALE, false, DEFAULT_SNAPSHOT_THRESHOLD, HealthSettings.DEFAULT, eventLoopsByDefault());
     }
 
     public NodeConfig withJoin(boolean joining) {
