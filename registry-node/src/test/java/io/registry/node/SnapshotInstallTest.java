@@ -46,6 +46,29 @@ class SnapshotInstallTest {
         }
     }
 
+    @Test
+    void automaticSnapshotsAreWrittenInTheBackgroundAndEveryNodeRestartsFromThem() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(3, c -> c.withSnapshotThreshold(100))) {
+            String leader = cluster.httpAddress(cluster.leaderId());
+            registerConcurrently(leader, 1000);
+            cluster.awaitConverged();
+            for (String id : cluster.nodeIds()) {
+                Await.until(Duration.ofSeconds(30), id + " wrote a snapshot of its own",
+                        () -> snapshotFiles(cluster.dataRoot().resolve(id)) > 0);
+            }
+            long digest = cluster.node(cluster.leaderId()).digest();
+
+            for (String id : cluster.nodeIds()) {
+                cluster.stop(id);
+            }
+            cluster.restartStopped(cluster.nodeIds());
+            cluster.awaitConverged();
+            assertThat(cluster.node(cluster.leaderId()).digest()).as("the same state after a full restart").isEqualTo(digest);
+            Response read = TestHttp.get(cluster.httpAddress(cluster.leaderId()), "/v1/services/bulk/instances");
+            assertThat(read.json().get("instances")).hasSize(1000);
+        }
+    }
+
     private static void registerConcurrently(String node, int count) {
         int writers = 8;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -63,10 +86,12 @@ class SnapshotInstallTest {
         }
     }
 
-    private static long snapshotFiles(Path dir) throws Exception {
+    private static long snapshotFiles(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("snapshot.")
-                    && !p.getFileName().toString().endsWith(".md5")).count();
+                    && !p.getFileName().toString().endsWith(".md5") && !p.getFileName().toString().endsWith(".tmp")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

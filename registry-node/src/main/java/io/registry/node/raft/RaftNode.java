@@ -492,6 +492,7 @@ public final class RaftNode implements AutoCloseable {
 
     /** Takes a snapshot on this node now; returns its index. */
     public long snapshot() throws IOException {
+        stateMachine.writeNextSnapshotInForeground();   // so that the answer carries its index
         RaftClientReply reply = adminClient.getSnapshotManagementApi(selfId).create(true, ADMIN_TIMEOUT_MILLIS);
         if (!reply.isSuccess()) {
             throw new IOException(String.valueOf(reply.getException()));

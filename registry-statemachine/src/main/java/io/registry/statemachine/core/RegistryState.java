@@ -324,6 +324,25 @@ public final class RegistryState {
                 .add(c.timeout()).add(c.deregisterAfter()).add(c.rise()).add(c.fall());
     }
 
+    /**
+     * A copy of the content that later applies to this state do not change, for writing a snapshot while
+     * applies go on. Instances are immutable and shared; each service's tree is copied in linear time (a
+     * sorted source needs no comparisons). Pending {@link #drainChanges} stay with this state.
+     */
+    public RegistryState copy() {
+        RegistryState copy = new RegistryState();
+        for (Service s : services.values()) {
+            Service c = new Service(s.name);
+            c.instances.putAll(s.instances);
+            c.index = s.index;
+            copy.services.put(c.name, c);
+        }
+        copy.lastIndex = lastIndex;
+        copy.registryIndex = registryIndex;
+        copy.size = size;
+        return copy;
+    }
+
     /** Equal when every index and instance is equal; pending {@link #drainChanges} are not content. */
     @Override
     public boolean equals(Object o) {

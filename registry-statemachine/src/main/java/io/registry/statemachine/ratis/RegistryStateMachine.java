@@ -6,7 +6,9 @@ import io.registry.statemachine.command.Entry;
 import io.registry.statemachine.core.RegistryState;
 import io.registry.statemachine.core.Result;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.UncheckedIOException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +18,9 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -56,6 +61,15 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private final LongSupplier clockMillis;
     private volatile StateMachineListener listener = new StateMachineListener() { };
     private RegistryState state = new RegistryState();
+    /** Saves snapshots off Ratis's apply thread; see {@link #takeSnapshot}. */
+    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "snapshot-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The snapshot being written, if any; set and cleared on Ratis's apply thread. */
+    private volatile CompletableFuture<SingleFileSnapshotInfo> writing;
+    private volatile boolean nextInForeground;
 
     /** @param clockMillis the leader's clock, read only in {@link #startTransaction} to stamp entries */
     public RegistryStateMachine(LongSupplier clockMillis) {
@@ -102,7 +116,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
     public void reinitialize() throws IOException {
         SingleFileSnapshotInfo installed = storage.loadLatestSnapshot();
         loadSnapshot(installed);
-        latestSnapshot = installed;
+        synchronized (storage) {
+            latestSnapshot = installed;
+        }
         LifeCycle life = getLifeCycle();
         if (life.compareAndTransition(LifeCycle.State.PAUSED, LifeCycle.State.STARTING)) {
             life.transition(LifeCycle.State.RUNNING);
@@ -135,31 +151,96 @@ public final class RegistryStateMachine extends BaseStateMachine {
         listener.reloaded(snapshot.getIndex(), Set.copyOf(loaded.serviceNames()));
     }
 
+    /**
+     * Ratis calls this on its apply thread, which applies nothing until it returns, and purges the log up to
+     * the index returned, so that index's file must be on disk by then. Writing 900,000 instances took that
+     * thread about two seconds (writes waiting on it timed out, docs/BENCHMARKS.md). So only a copy of the
+     * state is made here (linear, shared immutable instances) and a writer thread saves it; this call
+     * answers -1 (no snapshot yet, log kept) until the file is written and synced, and then its index, the
+     * next time Ratis asks (after the next apply). An operator's request ({@link #writeNextSnapshotInForeground})
+     * is written before returning, so that it answers with its index.
+     */
     @Override
     public long takeSnapshot() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+        boolean foreground = nextInForeground;
+        CompletableFuture<SingleFileSnapshotInfo> pending = writing;
+        if (pending != null) {
+            if (!pending.isDone() && !foreground) {
+                return -1;
+            }
+            writing = null;
+            SingleFileSnapshotInfo written = awaitWritten(pending);
+            if (!foreground) {
+                // Ratis requires its snapshot index to only grow, and one installed from the leader meanwhile
+                // set it to that snapshot's index, which may be past ours.
+                SingleFileSnapshotInfo latest = latestSnapshot;
+                return latest == null ? written.getIndex() : Math.max(written.getIndex(), latest.getIndex());
+            }
+        }
+        nextInForeground = false;
+        RegistryState copy;
         TermIndex last;
-        // Serialize to memory under the read lock (fast), write the file outside it (slow).
         lock.readLock().lock();
         try {
             last = getLastAppliedTermIndex();
             if (last == null) {
                 return -1;
             }
-            SnapshotCodec.write(state, bytes);
+            copy = state.copy();
         } finally {
             lock.readLock().unlock();
         }
+        if (foreground) {
+            return write(copy, last).getIndex();
+        }
+        writing = CompletableFuture.supplyAsync(() -> {
+            try {
+                return write(copy, last);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, snapshotWriter);
+        return -1;
+    }
+
+    /** The next snapshot Ratis asks for is written before {@link #takeSnapshot} returns its index. */
+    public void writeNextSnapshotInForeground() {
+        nextInForeground = true;
+    }
+
+    private static SingleFileSnapshotInfo awaitWritten(CompletableFuture<SingleFileSnapshotInfo> pending)
+            throws IOException {
+        try {
+            return pending.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            throw new IOException("writing the snapshot failed: " + cause, cause);
+        }
+    }
+
+    private SingleFileSnapshotInfo write(RegistryState copy, TermIndex last) throws IOException {
+        long started = System.nanoTime();
         File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         File tmp = new File(target.getParentFile(), target.getName() + ".tmp");
-        Files.write(tmp.toPath(), bytes.toByteArray());
+        try (FileOutputStream file = new FileOutputStream(tmp);
+             BufferedOutputStream out = new BufferedOutputStream(file, 1 << 16)) {
+            SnapshotCodec.write(copy, out);
+            out.flush();
+            file.getChannel().force(true);   // the log is purged up to this index once we answer it
+        }
         Files.move(tmp.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
         SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last);
-        storage.updateLatestSnapshot(taken);
-        latestSnapshot = taken;
-        LOG.info("Took snapshot {} ({} bytes)", target.getName(), bytes.size());
-        return last.getIndex();
+        synchronized (storage) {
+            // A snapshot installed from the leader meanwhile may be newer than this one.
+            if (latestSnapshot == null || latestSnapshot.getIndex() < taken.getIndex()) {
+                storage.updateLatestSnapshot(taken);
+                latestSnapshot = taken;
+            }
+        }
+        LOG.info("Took snapshot {} ({} instances, {} bytes) in {} ms", target.getName(), copy.size(), target.length(),
+                (System.nanoTime() - started) / 1_000_000);
+        return taken;
     }
 
     /**
@@ -252,6 +333,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     @Override
     public void close() {
+        snapshotWriter.shutdown();
         lock.writeLock().lock();
         try {
             state = new RegistryState();

@@ -46,6 +46,27 @@ class RegistryStateTest {
     }
 
     @Test
+    void aCopyHasTheSameContentAndLaterAppliesDoNotReachIt() {
+        state.apply(new Register(instance("pay", "a")), 1, 1000);
+        state.apply(new Register(instance("pay", "b")), 2, 1000);
+        state.apply(new Register(instance("web", "c")), 3, 1000);
+        state.apply(new Deregister("web", "c"), 4, 1000);
+
+        RegistryState copy = state.copy();
+        assertThat(copy).isEqualTo(state);
+        assertThat(copy.digest()).isEqualTo(state.digest());
+        assertThat(copy.serviceIndex("web")).as("an emptied service keeps its index").isEqualTo(4);
+
+        state.apply(new Register(instance("pay", "d")), 5, 2000);
+        state.apply(new Deregister("pay", "a"), 6, 2000);
+        assertThat(copy.instance("pay", "a")).isPresent();
+        assertThat(copy.instance("pay", "d")).isEmpty();
+        assertThat(copy.size()).isEqualTo(2);
+        assertThat(copy.registryIndex()).isEqualTo(4);
+        assertThat(copy.lastIndex()).isEqualTo(4);
+    }
+
+    @Test
     void registrationIgnoresIndicesAndTimesItCarries() {
         Instance forged = instance("pay", "a").withIndices(99, 99, 12345, 12345);
 
