@@ -13,6 +13,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.Map;
@@ -222,14 +224,17 @@ public final class RegistryStateMachine extends BaseStateMachine {
         long started = System.nanoTime();
         File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         File tmp = new File(target.getParentFile(), target.getName() + ".tmp");
+        MessageDigest digest = MD5FileUtil.newMD5();
         try (FileOutputStream file = new FileOutputStream(tmp);
-             BufferedOutputStream out = new BufferedOutputStream(file, 1 << 16)) {
+             BufferedOutputStream out = new BufferedOutputStream(new DigestOutputStream(file, digest), 1 << 16)) {
             SnapshotCodec.write(copy, out);
             out.flush();
             file.getChannel().force(true);   // the log is purged up to this index once we answer it
         }
+        // The digest file first: Ratis lists the directory meanwhile and warns of a snapshot without one.
+        MD5Hash md5 = MD5Hash.newInstance(digest.digest());
+        MD5FileUtil.saveMD5File(target, md5);
         Files.move(tmp.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
         SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last);
         synchronized (storage) {
             // A snapshot installed from the leader meanwhile may be newer than this one.
