@@ -27,6 +27,7 @@ class HeartbeatRelayTest {
      */
     private static final class ScriptedLeader implements AutoCloseable {
         final AtomicBoolean refuseAll = new AtomicBoolean();
+        final AtomicBoolean closed = new AtomicBoolean();
         final List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
         final HttpServer server;
 
@@ -68,89 +69,108 @@ class HeartbeatRelayTest {
 
         @Override
         public void close() {
-            server.stop(0);
+            if (!closed.getAndSet(true)) {
+                server.stop(0);
+            }
         }
     }
 
-    private static int status(java.util.concurrent.CompletableFuture<Reply> reply) throws Exception {
-        return reply.get(10, TimeUnit.SECONDS).status();
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A follower's relay to a {@link ScriptedLeader}, on a clock the test moves. */
+    private static final class Follower implements AutoCloseable {
+        final AtomicLong now = new AtomicLong(5_000);
+        final ScriptedLeader leader;
+        final LeaderLink link;
+        final HeartbeatRelay relay;
+
+        Follower() throws Exception {
+            leader = new ScriptedLeader();
+            link = new LeaderLink(1 << 20, Duration.ofSeconds(2));
+            relay = new HeartbeatRelay(link, 1 << 20, now::get);
+        }
+
+        /** Relays a beat of service "web" and waits for the leader's answer: its HTTP status. */
+        int beat(String id) throws Exception {
+            return relay.relay(leader.address(), "web", id).handle((r, e) -> e == null ? r.status()
+                    : ((ApiException) (e.getCause() == null ? e : e.getCause())).httpStatus()).get(10, TimeUnit.SECONDS);
+        }
+
+        boolean mayAnswerAhead(String id) {
+            return relay.mayAnswerAhead(leader.address(), "web", id);
+        }
+
+        void renewAhead(String id) {
+            relay.renewAhead(leader.address(), "web", id);
+        }
+
+        @Override
+        public void close() {
+            link.close();
+            leader.close();
+        }
     }
 
     @Test
     void aFollowerAnswersAheadOnlyAfterTheLeaderTookARelayAndNotLongerThanTheWindowAfter() throws Exception {
-        AtomicLong now = new AtomicLong(5_000);
-        try (ScriptedLeader leader = new ScriptedLeader(); LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
-            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
-            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).as("nothing relayed yet").isFalse();
+        try (Follower f = new Follower()) {
+            assertThat(f.mayAnswerAhead("a")).as("nothing relayed yet").isFalse();
 
-            assertThat(status(relay.relay(leader.address(), "web", "a"))).isEqualTo(200);
-            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).isTrue();
-            assertThat(relay.mayAnswerAhead("127.0.0.1:1", "web", "a")).as("another leader").isFalse();
+            assertThat(f.beat("a")).isEqualTo(200);
+            assertThat(f.mayAnswerAhead("a")).isTrue();
+            assertThat(f.relay.mayAnswerAhead("127.0.0.1:1", "web", "a")).as("another leader").isFalse();
 
-            now.addAndGet(HeartbeatRelay.AHEAD_WINDOW_NANOS);
-            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).as("no relay answered for a window").isFalse();
+            f.now.addAndGet(HeartbeatRelay.AHEAD_WINDOW_NANOS);
+            assertThat(f.mayAnswerAhead("a")).as("no relay answered for a window").isFalse();
         }
     }
 
     @Test
     void beatsAnsweredAheadReachTheLeaderAndOneItRefusesIsWaitedForOnItsNextBeat() throws Exception {
-        AtomicLong now = new AtomicLong(5_000);
-        try (ScriptedLeader leader = new ScriptedLeader(); LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
-            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
-            status(relay.relay(leader.address(), "web", "a"));
+        try (Follower f = new Follower()) {
+            f.beat("a");
 
-            relay.renewAhead(leader.address(), "web", "b");
-            relay.renewAhead(leader.address(), "web", "gone-1");
+            f.renewAhead("b");
+            f.renewAhead("gone-1");
             Await.until(Duration.ofSeconds(5), "both beats answered ahead reach the leader",
-                    () -> leader.received.containsAll(List.of("b", "gone-1")));
+                    () -> f.leader.received.containsAll(List.of("b", "gone-1")));
             Await.until(Duration.ofSeconds(5), "the refused instance is no longer answered ahead",
-                    () -> !relay.mayAnswerAhead(leader.address(), "web", "gone-1"));
-            assertThat(relay.mayAnswerAhead(leader.address(), "web", "b")).as("the others still are").isTrue();
+                    () -> !f.mayAnswerAhead("gone-1"));
+            assertThat(f.mayAnswerAhead("b")).as("the others still are").isTrue();
 
-            assertThat(status(relay.relay(leader.address(), "web", "gone-1"))).as("its client hears the 404").isEqualTo(404);
-            assertThat(relay.mayAnswerAhead(leader.address(), "web", "gone-1"))
+            assertThat(f.beat("gone-1")).as("its client hears the 404").isEqualTo(404);
+            assertThat(f.mayAnswerAhead("gone-1"))
                     .as("after its client heard the verdict, it may be answered ahead again (registered anew)").isTrue();
         }
     }
 
     @Test
     void aRelayTheLeaderRefusesStopsAnsweringAheadUntilOneIsTakenAgain() throws Exception {
-        AtomicLong now = new AtomicLong(5_000);
-        try (ScriptedLeader leader = new ScriptedLeader(); LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
-            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
-            status(relay.relay(leader.address(), "web", "a"));
-            leader.refuseAll.set(true);
+        try (Follower f = new Follower()) {
+            f.beat("a");
+            f.leader.refuseAll.set(true);
 
-            relay.renewAhead(leader.address(), "web", "a");
-            Await.until(Duration.ofSeconds(5), "answering ahead stops once a relay is refused",
-                    () -> !relay.mayAnswerAhead(leader.address(), "web", "a"));
-            assertThat(relay.relay(leader.address(), "web", "a").handle((r, e) -> e == null ? r.status()
-                    : ((ApiException) (e.getCause() == null ? e : e.getCause())).httpStatus()).get(10, TimeUnit.SECONDS))
-                    .as("a waiting caller hears the refusal").isEqualTo(503);
+            f.renewAhead("a");
+            Await.until(Duration.ofSeconds(5), "answering ahead stops once a relay is refused", () -> !f.mayAnswerAhead("a"));
+            assertThat(f.beat("a")).as("a waiting caller hears the refusal").isEqualTo(503);
 
-            leader.refuseAll.set(false);
-            assertThat(status(relay.relay(leader.address(), "web", "a"))).isEqualTo(200);
-            assertThat(relay.mayAnswerAhead(leader.address(), "web", "a")).isTrue();
+            f.leader.refuseAll.set(false);
+            assertThat(f.beat("a")).isEqualTo(200);
+            assertThat(f.mayAnswerAhead("a")).isTrue();
         }
     }
 
     @Test
     void aFollowerCutOffFromTheLeaderStopsAnsweringAhead() throws Exception {
-        AtomicLong now = new AtomicLong(5_000);
-        ScriptedLeader leader = new ScriptedLeader();
-        try (LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
-            HeartbeatRelay relay = new HeartbeatRelay(link, 1 << 20, now::get);
-            String address = leader.address();
-            status(relay.relay(address, "web", "a"));
-            leader.close();
+        try (Follower f = new Follower()) {
+            f.beat("a");
+            f.leader.close();
 
-            relay.renewAhead(address, "web", "a");
-            Await.until(Duration.ofSeconds(10), "answering ahead stops once a relay fails",
-                    () -> !relay.mayAnswerAhead(address, "web", "a"));
+            f.renewAhead("a");
+            Await.until(Duration.ofSeconds(10), "answering ahead stops once a relay fails", () -> !f.mayAnswerAhead("a"));
         }
-    }
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
