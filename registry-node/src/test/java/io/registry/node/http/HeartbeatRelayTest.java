@@ -28,12 +28,19 @@ class HeartbeatRelayTest {
     private static final class ScriptedLeader implements AutoCloseable {
         final AtomicBoolean refuseAll = new AtomicBoolean();
         final AtomicBoolean closed = new AtomicBoolean();
+        /** While not counted down, each relay waits before it is answered. */
+        volatile java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(0);
         final List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
         final HttpServer server;
 
         ScriptedLeader() throws Exception {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
             server.createContext("/v1/internal/", exchange -> {
+                try {
+                    hold.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 boolean renewals = exchange.getRequestURI().getPath().equals(HeartbeatRelay.RENEWALS_PATH);
                 byte[] answer;
                 int status = 200;
@@ -159,6 +166,24 @@ class HeartbeatRelayTest {
             f.leader.refuseAll.set(false);
             assertThat(f.beat("a")).isEqualTo(200);
             assertThat(f.mayAnswerAhead("a")).isTrue();
+        }
+    }
+
+    @Test
+    void tooManyBeatsWaitingForASlowLeaderMakeCallersWaitAgainUntilTheyDrain() throws Exception {
+        try (Follower f = new Follower()) {
+            f.beat("a");
+            f.leader.hold = new java.util.concurrent.CountDownLatch(1);
+
+            // One relay (at most MAX_BATCH beats) is out at the leader; the rest queue here.
+            for (int i = 0; i < HeartbeatRelay.MAX_AHEAD_QUEUED + HeartbeatRelay.MAX_BATCH; i++) {
+                f.renewAhead("i-" + i);
+            }
+            assertThat(f.mayAnswerAhead("a")).as("the queue is full").isFalse();
+
+            f.leader.hold.countDown();
+            Await.until(Duration.ofSeconds(20), "the queue drains and beats are answered ahead again",
+                    () -> f.mayAnswerAhead("a"));
         }
     }
 
