@@ -209,32 +209,32 @@ final class HeartbeatRelay {
                 .whenComplete((response, error) -> finish(lane, batch, response, error));
     }
 
+    /**
+     * One relay's answer: each waiting caller gets its beat's outcome, refused renewals are remembered, and
+     * whether the leader answered at all decides {@link #mayAnswerAhead}. A relay that failed as a whole
+     * fails each waiting caller with the reason.
+     */
     private void finish(Lane lane, List<Pending> batch, LeaderLink.Response response, Throwable error) {
         try {
-            if (lane.path.equals(RENEWALS_PATH)) {
-                int[] refusedAt = error == null ? refusedPositions(lane.address, response, batch.size()) : null;
-                lane.leader.lastGoodNanos = refusedAt == null ? 0 : Math.max(1, nanos.getAsLong());
-                for (int i = 0; refusedAt != null && i < refusedAt.length && refused.size() < MAX_REFUSED; i++) {
-                    refused.put(batch.get(refusedAt[i]).beat(), Boolean.TRUE);
-                }
-                return;
+            if (error != null) {
+                throw ApiException.unavailable("no_leader", "the leader at " + lane.address + " did not answer ("
+                        + error.getClass().getSimpleName() + "); retry shortly");
             }
-            List<Outcome> outcomes = error == null ? outcomes(lane.address, response, batch.size()) : null;
-            lane.leader.lastGoodNanos = outcomes == null ? 0 : Math.max(1, nanos.getAsLong());
-            for (int i = 0; i < batch.size(); i++) {
-                CompletableFuture<Reply> reply = batch.get(i).reply();
-                if (outcomes == null) {
-                    reply.completeExceptionally(ApiException.unavailable("no_leader", "the leader at " + lane.address
-                            + " did not answer (" + (error == null ? "?" : error.getClass().getSimpleName())
-                            + "); retry shortly"));
-                } else {
-                    Outcome o = outcomes.get(i);
-                    reply.complete(new Reply(o.status(), new Reply.Encoded(o.json()), new LinkedHashMap<>()));
-                }
+            boolean ahead = lane == lane.leader.ahead;
+            int[] refusedAt = ahead ? refusedPositions(lane.address, response, batch.size()) : null;
+            List<Outcome> outcomes = ahead ? null : outcomes(lane.address, response, batch.size());
+            // Before any caller hears back: one that beats again at once may be answered ahead.
+            lane.leader.lastGoodNanos = Math.max(1, nanos.getAsLong());
+            for (int i = 0; ahead && i < refusedAt.length && refused.size() < MAX_REFUSED; i++) {
+                refused.put(batch.get(refusedAt[i]).beat(), Boolean.TRUE);
             }
-        } catch (ApiException whole) {
+            for (int i = 0; !ahead && i < batch.size(); i++) {
+                Outcome o = outcomes.get(i);
+                batch.get(i).reply().complete(new Reply(o.status(), new Reply.Encoded(o.json()), new LinkedHashMap<>()));
+            }
+        } catch (ApiException failed) {
             lane.leader.lastGoodNanos = 0;
-            batch.stream().filter(p -> p.reply() != null).forEach(p -> p.reply().completeExceptionally(whole));
+            batch.stream().filter(p -> p.reply() != null).forEach(p -> p.reply().completeExceptionally(failed));
         } finally {
             lane.inFlight.decrementAndGet();
             lane.pump();

@@ -233,8 +233,8 @@ public final class RegistryState {
     }
 
     public Optional<Instance> instance(String service, String id) {
-        Service s = find(service, id);
-        return s == null ? Optional.empty() : Optional.of(s.instances.get(id));
+        Service s = service == null || id == null ? null : services.get(service);
+        return s == null ? Optional.empty() : Optional.ofNullable(s.instances.get(id));
     }
 
     /** Services with at least one instance, sorted. */
