@@ -6,6 +6,7 @@ import io.registry.statemachine.command.Batch;
 import io.registry.statemachine.command.Command;
 import io.registry.statemachine.command.Register;
 import io.registry.statemachine.core.Result;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -14,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +24,17 @@ import org.slf4j.LoggerFactory;
  * Coalesces concurrent writes into one {@link Batch} log entry. One entry per command cannot reach the
  * throughput targets on two cores; while {@code maxInFlight} batches are out, new writes queue and
  * leave together in the next one. Each caller still gets its own result, once this node has applied it.
+ *
+ * <p>Group commit: a batch may wait up to {@code linger} for the clients that were writing here a moment
+ * ago and have just been answered ({@link Writers}), so that they share one entry instead of splitting
+ * into two half-full ones. A batch's permit is returned once its callers are answered, not at commit: the
+ * next batch then knows who is missing.
  */
 public final class WriteBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBatcher.class);
 
-    public record Limits(int maxQueued, int maxBatchCommands, int maxBatchBytes, int maxInFlight) {
-        public static final Limits DEFAULT = new Limits(20_000, 1_000, 1 << 20, 2);
+    public record Limits(int maxQueued, int maxBatchCommands, int maxBatchBytes, int maxInFlight, Duration linger) {
+        public static final Limits DEFAULT = new Limits(20_000, 1_000, 1 << 20, 2, Duration.ofMillis(2));
     }
 
     /** A write's outcome: the log index that committed it and what apply answered. */
@@ -67,8 +75,11 @@ public final class WriteBatcher implements AutoCloseable {
     /** Batches in flight on the current Ratis client; a new client (new leader) starts with fresh permits. */
     private volatile Semaphore inFlight;
     private long inFlightGeneration;
+    private final Writers writers = new Writers(System.nanoTime());
     private final Thread flusher;
     private volatile boolean running = true;
+    /** Set while the flusher waits for writers; a submit then wakes it. */
+    private volatile boolean lingering;
     private final java.util.concurrent.atomic.LongAdder committedCommands = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder committedBatches = new java.util.concurrent.atomic.LongAdder();
 
@@ -96,12 +107,25 @@ public final class WriteBatcher implements AutoCloseable {
         if (!running) {
             future.completeExceptionally(ApiException.unavailable("shutting_down", "this node is shutting down; "
                     + "send the request to another node"));
-        } else if (!queue.offer(new Pending(command, command instanceof Batch b ? b.commands().size() : 1,
+        } else if (!enqueue(new Pending(command, command instanceof Batch b ? b.commands().size() : 1,
                 estimateBytes(command), future))) {
             future.completeExceptionally(new ApiException(429, "too_many_requests", "this node has "
                     + limits.maxQueued() + " writes waiting; retry after a short pause or use another node"));
         }
         return future;
+    }
+
+    private boolean enqueue(Pending pending) {
+        writers.submitted(pending.count());
+        if (!queue.offer(pending)) {
+            writers.answered(pending.count());
+            return false;
+        }
+        pending.future().whenComplete((r, e) -> writers.answered(pending.count()));
+        if (lingering) {
+            LockSupport.unpark(flusher);
+        }
+        return true;
     }
 
     private void run() {
@@ -115,6 +139,7 @@ public final class WriteBatcher implements AutoCloseable {
                 if (permits == null) {
                     return;
                 }
+                awaitWriters();
                 boolean forwarding = forward != null && !raft.isLeaderReady();
                 int maxBytes = forwarding ? Math.min(limits.maxBatchBytes(), forward.maxBytes()) : limits.maxBatchBytes();
                 send(drainAfter(first, maxBytes), permits, forwarding);
@@ -124,6 +149,28 @@ public final class WriteBatcher implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("write batcher loop failed; continuing", e);
             }
+        }
+    }
+
+    /** Group commit: waits, at most the linger, until the writers seen lately all have a write here. */
+    private void awaitWriters() {
+        long linger = limits.linger().toNanos();
+        if (linger <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        int expected = writers.expected(now);
+        long deadline = now + linger;
+        while (writers.missing(expected)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !running) {
+                return;
+            }
+            lingering = true;
+            if (writers.missing(expected)) {
+                LockSupport.parkNanos(this, left);
+            }
+            lingering = false;
         }
     }
 
@@ -173,14 +220,29 @@ public final class WriteBatcher implements AutoCloseable {
             committed = CompletableFuture.failedFuture(e);
         }
         committed.whenComplete((c, error) -> {
-            permits.release();
             if (error != null) {
+                permits.release();
                 fail(batch, error);
                 return;
             }
             committedCommands.add(batch.stream().mapToInt(Pending::count).sum());
             committedBatches.increment();
-            applied.await(c.index()).whenComplete((ignored, e) -> deliver(batch, c.index(), c.result()));
+            // Returned once the callers are answered, so the next batch sees them as missing and waits for
+            // them; but a replica whose apply stalls must not stall the batches that can still commit.
+            AtomicBoolean returned = new AtomicBoolean();
+            Runnable release = () -> {
+                if (returned.compareAndSet(false, true)) {
+                    permits.release();
+                }
+            };
+            CompletableFuture<Long> local = applied.await(c.index());
+            local.whenComplete((ignored, e) -> {
+                deliver(batch, c.index(), c.result());
+                release.run();
+            });
+            if (!local.isDone()) {
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(release);
+            }
         });
     }
 
