@@ -211,6 +211,11 @@ public final class RaftNode implements AutoCloseable {
         // elections meanwhile and answering 503 (chaos suite, scenario h). Half a second costs one failed
         // connect per dead peer per 500 ms.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
+        // The appender sends as soon as there is something to send (the default waits up to 1 ms since its
+        // last append). The write batcher already makes entries large, so the wait saved little; but it held
+        // each commit, and the metadata entry that tells the followers about it, on its way, so a follower
+        // answered its forwarded writes ~1.7 ms after the leader had (docs/BENCHMARKS.md, session 7).
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(props, TimeDuration.ZERO);
         // Log metadata (the commit index written to the log) stays on although it costs an entry per
         // commit: without it a restarted node serves its snapshot's older state until a leader tells it
         // what is committed (seen in the chaos suite, scenario h).
