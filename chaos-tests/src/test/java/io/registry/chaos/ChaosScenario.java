@@ -6,6 +6,9 @@ import io.registry.api.Instance;
 import io.registry.api.Responses;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,7 +27,13 @@ final class ChaosScenario implements AutoCloseable {
     /** Every random choice derives from this; set -Dchaos.seed=N to replay a run's choices. */
     static final long SEED = Long.getLong("chaos.seed", System.currentTimeMillis());
     static final String SERVICE = "chaos";
-    static final Path LOG_ROOT = Path.of(System.getProperty("chaos.logs", "target/chaos-logs"));
+    /**
+     * One directory per run (about 2 MB), so that a later run in the same checkout does not overwrite the
+     * logs of a failure before anyone has read them (session 5 lost the leader's side of one that way).
+     */
+    static final Path LOG_ROOT = Path.of(System.getProperty("chaos.logs", "target/chaos-logs/run-"
+            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+            + "-seed" + SEED));
     static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     static final Duration LEADER_TIMEOUT = Duration.ofSeconds(30);
     static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(45);
