@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -231,22 +230,13 @@ public final class WriteBatcher implements AutoCloseable {
             }
             committedCommands.add(batch.stream().mapToInt(Pending::count).sum());
             committedBatches.increment();
-            // Returned once the callers are answered, so the next batch sees them as missing and waits for
-            // them; but a replica whose apply stalls must not stall the batches that can still commit.
-            AtomicBoolean returned = new AtomicBoolean();
-            Runnable release = () -> {
-                if (returned.compareAndSet(false, true)) {
-                    permits.release();
-                }
-            };
-            CompletableFuture<Long> local = applied.await(c.index());
-            local.whenComplete((ignored, e) -> {
-                deliver(batch, c.index(), c.result());
-                release.run();
-            });
-            if (!local.isDone()) {
-                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(release);
-            }
+            // The permit comes back once the callers are answered, so the next batch sees them as missing and
+            // waits for them; but a replica whose apply stalls must not stall the batches that can still commit,
+            // hence at most a second (the timer is only set while the answers are still out, and cancelled then).
+            applied.await(c.index())
+                    .whenComplete((ignored, e) -> deliver(batch, c.index(), c.result()))
+                    .orTimeout(1, TimeUnit.SECONDS)
+                    .whenComplete((ignored, e) -> permits.release());
         });
     }
 
