@@ -132,6 +132,11 @@ public final class RegistryNode implements AutoCloseable {
 
     private final class Events implements StateMachineListener {
         @Override
+        public void committed(long index) {
+            raft.announceCommit();
+        }
+
+        @Override
         public void applied(long index, Map<String, Set<String>> changed) {
             if (!changed.isEmpty()) {
                 reader.invalidate(changed.keySet());
@@ -172,7 +177,10 @@ public final class RegistryNode implements AutoCloseable {
         @Override
         public void leaderChanged(String leaderId) {
             LOG.info("Node {} sees leader {}", config.id(), leaderId);
-            admin.execute(() -> raft.leaderChanged(leaderId));
+            admin.execute(() -> {
+                raft.leaderChanged(leaderId);
+                raft.caughtUp();   // started now, so reads and heartbeats seldom wait for it
+            });
         }
 
         @Override

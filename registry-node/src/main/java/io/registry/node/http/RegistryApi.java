@@ -104,7 +104,9 @@ public final class RegistryApi {
         }
         String address = raft.httpAddressOf(leader).orElseThrow(() -> ApiException.unavailable("no_leader",
                 "the leader " + leader + " has no known HTTP address; retry shortly"));
-        if (relay.mayAnswerAhead(address, service, id)) {
+        // Answering ahead trusts the local copy of the instance, which a replica that has just restarted
+        // may hold only as its snapshot had it.
+        if (raft.isCaughtUp() && relay.mayAnswerAhead(address, service, id)) {
             Instance local = reader.instance(service, id).orElse(null);
             // Only a beat whose answer the leader would give too: a critical instance is revived by the
             // leader, and an unknown or non-TTL one gets the leader's own error.
@@ -327,7 +329,14 @@ public final class RegistryApi {
                             + config.maxStale().toMillis() + " ms); ask another node, or add consistency=stale "
                             + "to accept possibly old data");
                 }
-                return CompletableFuture.completedFuture(null);
+                if (raft.isCaughtUp()) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                return raft.caughtUp().exceptionally(e -> {
+                    throw ApiException.unavailable("not_caught_up", "node " + config.id() + " has just started and "
+                            + "has not yet learned from a leader what is committed (" + e.getMessage() + "); retry "
+                            + "shortly, ask another node, or add consistency=stale to accept possibly old data");
+                });
             }
             case "linearizable":
                 return raft.readBarrier().exceptionally(e -> {

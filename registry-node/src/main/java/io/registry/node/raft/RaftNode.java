@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -63,6 +64,11 @@ public final class RaftNode implements AutoCloseable {
     private final NodeConfig config;
     private final RegistryStateMachine stateMachine;
     private final RaftPeerId selfId;
+    /** The leader's log appenders, for {@link #announceCommit()}. */
+    private final CommitPush.Appenders appenders = new CommitPush.Appenders();
+    /** Set once a ReadIndex after start has completed: this replica has caught up with what was committed. */
+    private volatile boolean caughtUp;
+    private CompletableFuture<Void> catchingUp;
     private RaftServer server;
     private RaftProperties props;
     private RaftGroup group;
@@ -120,6 +126,7 @@ public final class RaftNode implements AutoCloseable {
                 .setServerId(selfId)
                 .setGroup(config.join() ? RaftGroup.valueOf(GROUP_ID) : group)
                 .setProperties(props)
+                .setParameters(parameters())
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -182,6 +189,12 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    private Parameters parameters() {
+        Parameters parameters = new Parameters();
+        appenders.put(parameters);
+        return parameters;
+    }
+
     private RaftProperties properties() {
         RaftProperties props = new RaftProperties();
         GrpcConfigKeys.Server.setHost(props, config.bind());
@@ -216,9 +229,12 @@ public final class RaftNode implements AutoCloseable {
         // each commit, and the metadata entry that tells the followers about it, on its way, so a follower
         // answered its forwarded writes ~1.7 ms after the leader had (docs/BENCHMARKS.md, session 7).
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(props, TimeDuration.ZERO);
-        // Log metadata (the commit index written to the log) stays on although it costs an entry per
-        // commit: without it a restarted node serves its snapshot's older state until a leader tells it
-        // what is committed (seen in the chaos suite, scenario h).
+        // No log metadata entries (the commit index written to the log): they doubled the entries, each a log
+        // write and an fsync on every node. The commit reaches the followers in an empty append instead
+        // (CommitPush, announceCommit). Without them a restarted node knows nothing committed beyond its
+        // snapshot until a leader tells it, so default reads wait for a first ReadIndex (caughtUp()).
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
+        props.set(RaftConfigKeys.Rpc.TYPE_KEY, CommitPush.class.getName());
         // A JVM pause past this closes the server; the node then exits (see Main) rather than linger.
         RaftServerConfigKeys.setCloseThreshold(props, TimeDuration.valueOf(60, TimeUnit.SECONDS));
         // Raft's own gRPC transport: native epoll (shipped in ratis-thirdparty; NIO where it does not load)
@@ -298,6 +314,37 @@ public final class RaftNode implements AutoCloseable {
             return;   // replaced already
         }
         replaceWriteClient(leaderId().filter(l -> !l.equals(config.id())).map(RaftPeerId::valueOf).orElse(null));
+    }
+
+    /**
+     * Tells the followers of a new commit at once ({@link CommitPush}); called on the apply path, where a
+     * leader learns it. Does nothing on a follower, whose appenders (from a past term) have stopped.
+     */
+    public void announceCommit() {
+        appenders.push();
+    }
+
+    /** True once this replica has applied everything committed at some moment after it started. */
+    public boolean isCaughtUp() {
+        return caughtUp;
+    }
+
+    /**
+     * Completes once {@link #isCaughtUp()}: at once after that, else after a ReadIndex (shared with the
+     * linearizable reads). Until then a restarted replica may hold only its snapshot's older state: it
+     * learns the commit index from the leader, not from its own log.
+     */
+    public CompletableFuture<Void> caughtUp() {
+        if (caughtUp) {
+            return CompletableFuture.completedFuture(null);
+        }
+        synchronized (barriers) {
+            // One attempt at a time; a failed one (no leader yet) is replaced by the next caller.
+            if (catchingUp == null || catchingUp.isCompletedExceptionally()) {
+                catchingUp = readBarrier().thenRun(() -> caughtUp = true);
+            }
+            return catchingUp;
+        }
     }
 
     /**

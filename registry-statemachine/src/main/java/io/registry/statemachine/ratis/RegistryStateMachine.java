@@ -283,6 +283,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         long index = entry.getIndex();
+        listener.committed(index);
         Result result;
         Map<String, Set<String>> changed = Map.of();
         lock.writeLock().lock();
@@ -307,6 +308,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     public void notifyTermIndexUpdated(long term, long index) {
         // Configuration and leader no-op entries advance the applied index without touching the state.
         super.notifyTermIndexUpdated(term, index);
+        listener.committed(index);
         listener.applied(index, Map.of());
     }
 

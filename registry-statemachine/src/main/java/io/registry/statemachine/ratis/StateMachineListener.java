@@ -15,6 +15,13 @@ public interface StateMachineListener {
     default void applied(long index, Map<String, Set<String>> changed) {
     }
 
+    /**
+     * The entry at {@code index} is committed and about to be applied (the first this replica hears of a
+     * commit on its apply path). Called before {@link #applied}.
+     */
+    default void committed(long index) {
+    }
+
     /** The whole state was replaced by a snapshot (at start, or installed from the leader). */
     default void reloaded(long index, Set<String> services) {
     }
