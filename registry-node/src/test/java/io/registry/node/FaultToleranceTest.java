@@ -61,6 +61,33 @@ class FaultToleranceTest {
     }
 
     @Test
+    void aRestartedFollowerNeverAnswersADefaultReadWithAStateOlderThanBeforeItStopped() {
+        try (LocalCluster cluster = LocalCluster.start(3)) {
+            Map<String, Long> acknowledged = registerMany(cluster, cluster.leaderId(), "r", 30);
+            String follower = cluster.followerIds().get(0);
+            cluster.stop(follower);
+            cluster.start(follower);
+            String address = cluster.httpAddress(follower);
+
+            // Its log holds every entry, but no commit index: until a leader says what is committed it has
+            // applied nothing. Each default read is either refused (503) or holds all 30.
+            List<Integer> sizes = new java.util.ArrayList<>();
+            Await.until(Duration.ofSeconds(20), "a default read on the restarted follower answers 200", () -> {
+                Response r = TestHttp.get(address, "/v1/services/svc/instances");
+                if (r.status() == 200) {
+                    sizes.add(r.json().get("instances").size());
+                    return true;
+                }
+                assertThat(r.status()).as(r.body()).isEqualTo(503);
+                assertThat(r.json().get("error").asText()).isIn("stale", "not_caught_up", "no_leader");
+                return false;
+            });
+            assertThat(sizes).containsExactly(acknowledged.size());
+            assertAllPresent(address, acknowledged);
+        }
+    }
+
+    @Test
     void writesWithoutAQuorumFailWithJson503AndNothingIsLost() {
         try (LocalCluster cluster = LocalCluster.start(3)) {
             Map<String, Long> acknowledged = registerMany(cluster, cluster.leaderId(), "q", 5);

@@ -19,8 +19,10 @@ import org.apache.ratis.server.leader.LogAppender;
  * <p>Why: a follower answers a write only once it has applied it, and it applies only what it knows to be
  * committed. Ratis tells it with a "metadata" log entry per commit, which doubled the entries: each one a
  * log write and an {@code fdatasync} on every node, two appends and two acknowledgements. Without those
- * entries the commit travels only with the next append, up to a heartbeat later. A woken appender whose
- * follower has not heard of the leader's commit sends it straight away, with no entry and no fsync.
+ * entries the commit travels only with the next append, up to a heartbeat later (an appender wakes for a
+ * lagging follower commit but, in Ratis 3.3, sends nothing unless entries or a heartbeat are due). So on each
+ * commit the leader triggers a heartbeat to each follower that lags it and has no entries on their way:
+ * an empty append, with no log write and no fsync.
  *
  * <p>Installed through Ratis's own extension point: {@code raft.rpc.type} names this class, and the server's
  * {@link Parameters} carry the {@link Appenders} it registers into.
@@ -36,11 +38,15 @@ public final class CommitPush implements RpcType {
             byFollower.put(appender.getFollowerId(), appender);
         }
 
-        /** Wakes each running appender; one whose follower lags the leader's commit then tells it. */
+        /**
+         * Sends a heartbeat (an empty append, which carries the leader's commit index) to each follower that
+         * has not heard of the leader's latest commit and has no entries on their way to tell it.
+         */
         public void push() {
             for (LogAppender appender : byFollower.values()) {
-                if (appender.isRunning()) {
-                    appender.notifyLogAppender();
+                if (appender.isRunning() && !appender.hasAppendEntries()
+                        && appender.getFollower().getCommitIndex() < appender.getRaftLog().getLastCommittedIndex()) {
+                    appender.triggerHeartbeat();
                 }
             }
         }
