@@ -417,7 +417,11 @@ public final class RegistryApi {
     public Reply health() {
         boolean leaderKnown = raft.leaderId().isPresent();
         long lag = Math.max(0, raft.commitIndex() - applied.current());
-        boolean ready = leaderKnown && lag < 1000;
+        boolean caughtUp = raft.isCaughtUp();
+        if (!caughtUp && leaderKnown) {
+            raft.caughtUp();   // a first ReadIndex since start, if none is under way; the next probe sees it
+        }
+        boolean ready = leaderKnown && caughtUp && lag < 1000;
         String leader = raft.leaderId().orElse(null);
         Responses.Health health = new Responses.Health(config.id(), ready ? "ready" : "not_ready", ready, leader,
                 applied.current());
