@@ -226,8 +226,8 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
         // The appender sends as soon as there is something to send (the default waits up to 1 ms since its
         // last append). The write batcher already makes entries large, so the wait saved little; but it held
-        // each commit, and the metadata entry that tells the followers about it, on its way, so a follower
-        // answered its forwarded writes ~1.7 ms after the leader had (docs/BENCHMARKS.md, session 7).
+        // each entry, and with it the commit index that the next append tells the followers, on its way, so a
+        // follower answered its forwarded writes ~1.7 ms after the leader had (docs/BENCHMARKS.md, session 7).
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(props, TimeDuration.ZERO);
         // No log metadata entries (the commit index written to the log): they doubled the entries, each a log
         // write and an fsync on every node. The commit reaches the followers in an empty append instead
