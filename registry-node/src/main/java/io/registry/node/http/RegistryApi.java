@@ -329,9 +329,6 @@ public final class RegistryApi {
                             + config.maxStale().toMillis() + " ms); ask another node, or add consistency=stale "
                             + "to accept possibly old data");
                 }
-                if (raft.isCaughtUp()) {
-                    return CompletableFuture.completedFuture(null);
-                }
                 return raft.caughtUp().exceptionally(e -> {
                     throw ApiException.unavailable("not_caught_up", "node " + config.id() + " has just started and "
                             + "has not yet learned from a leader what is committed (" + e.getMessage() + "); retry "
@@ -419,7 +416,7 @@ public final class RegistryApi {
         long lag = Math.max(0, raft.commitIndex() - applied.current());
         boolean caughtUp = raft.isCaughtUp();
         if (!caughtUp && leaderKnown) {
-            raft.caughtUp();   // a first ReadIndex since start, if none is under way; the next probe sees it
+            raft.caughtUp();   // starts a first ReadIndex if none is under way; a later probe sees it done
         }
         boolean ready = leaderKnown && caughtUp && lag < 1000;
         String leader = raft.leaderId().orElse(null);

@@ -66,9 +66,8 @@ public final class RaftNode implements AutoCloseable {
     private final RaftPeerId selfId;
     /** The leader's log appenders, for {@link #announceCommit()}. */
     private final CommitPush.Appenders appenders = new CommitPush.Appenders();
-    /** Set once a ReadIndex after start has completed: this replica has caught up with what was committed. */
-    private volatile boolean caughtUp;
-    private CompletableFuture<Void> catchingUp;
+    /** The first ReadIndex since start (see {@link #caughtUp()}); null until one is asked for. */
+    private volatile CompletableFuture<Void> catchingUp;
     private RaftServer server;
     private RaftProperties props;
     private RaftGroup group;
@@ -326,7 +325,8 @@ public final class RaftNode implements AutoCloseable {
 
     /** True once this replica has applied everything committed at some moment after it started. */
     public boolean isCaughtUp() {
-        return caughtUp;
+        CompletableFuture<Void> attempt = catchingUp;
+        return attempt != null && attempt.isDone() && !attempt.isCompletedExceptionally();
     }
 
     /**
@@ -335,13 +335,14 @@ public final class RaftNode implements AutoCloseable {
      * learns the commit index from the leader, not from its own log.
      */
     public CompletableFuture<Void> caughtUp() {
-        if (caughtUp) {
-            return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> attempt = catchingUp;
+        if (attempt != null && !attempt.isCompletedExceptionally()) {
+            return attempt;
         }
         synchronized (barriers) {
             // One attempt at a time; a failed one (no leader yet) is replaced by the next caller.
             if (catchingUp == null || catchingUp.isCompletedExceptionally()) {
-                catchingUp = readBarrier().thenRun(() -> caughtUp = true);
+                catchingUp = readBarrier();
             }
             return catchingUp;
         }
