@@ -113,21 +113,29 @@ public final class LeaderLink implements AutoCloseable {
 
     private void send(Channel channel, String address, FullHttpRequest request, CompletableFuture<Response> answer,
                       Duration timeout) {
-        channel.attr(PENDING).set(answer);
+        // The connection goes back to its pool before the caller hears the answer: a caller that posts again at
+        // once then finds it there instead of opening a second one.
+        CompletableFuture<Response> exchange = new CompletableFuture<>();
+        channel.attr(PENDING).set(exchange);
         var timer = channel.eventLoop().schedule(() -> {
-            if (answer.completeExceptionally(new TimeoutException("no answer from " + address + " within " + timeout))) {
+            if (exchange.completeExceptionally(new TimeoutException("no answer from " + address + " within " + timeout))) {
                 channel.close();
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        answer.whenComplete((response, error) -> {
+        exchange.whenComplete((response, error) -> {
             timer.cancel(false);
             if (error == null && channel.isActive() && !closed) {
                 idle.computeIfAbsent(address, a -> new ConcurrentLinkedQueue<>()).add(channel);
             }
+            if (error == null) {
+                answer.complete(response);
+            } else {
+                answer.completeExceptionally(error);
+            }
         });
         channel.writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess()) {
-                answer.completeExceptionally(new IOException("could not send to " + address, written.cause()));
+                exchange.completeExceptionally(new IOException("could not send to " + address, written.cause()));
                 channel.close();
             }
         });

@@ -64,7 +64,7 @@ class LeaderLinkTest {
         AtomicInteger connections = new AtomicInteger();
         String ok = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
         try (ServerSocket s = server(ok, connections); LeaderLink link = new LeaderLink(1 << 20, Duration.ofSeconds(2))) {
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 1000; i++) {   // many: a caller that posts again at once must find the kept connection
                 LeaderLink.Response r = link.post(address(s), "/x", Map.of(), BODY, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("{\"ok\":true}");
