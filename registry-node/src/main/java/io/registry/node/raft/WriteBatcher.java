@@ -81,8 +81,9 @@ public final class WriteBatcher implements AutoCloseable {
     private final Writers writers = new Writers(System.nanoTime());
     private final Thread flusher;
     private volatile boolean running = true;
-    /** Set while the flusher waits for writers; a submit then wakes it. */
+    /** Set while the flusher waits for writers; the submit that brings the last of them wakes it. */
     private volatile boolean lingering;
+    private volatile int lingeringFor;
     private final java.util.concurrent.atomic.LongAdder committedCommands = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder committedBatches = new java.util.concurrent.atomic.LongAdder();
 
@@ -125,7 +126,9 @@ public final class WriteBatcher implements AutoCloseable {
             return false;
         }
         pending.future().whenComplete((r, e) -> writers.answered(pending.count()));
-        if (lingering) {
+        // Only the last awaited writer wakes the flusher: a wake-up per write cost each write a futex call
+        // here and a context switch there, for the flusher to find some still missing and sleep again.
+        if (lingering && !writers.missing(lingeringFor)) {
             LockSupport.unpark(flusher);
         }
         return true;
@@ -169,6 +172,7 @@ public final class WriteBatcher implements AutoCloseable {
             if (left <= 0 || !running) {
                 return;
             }
+            lingeringFor = expected;
             lingering = true;
             if (writers.missing(expected)) {
                 LockSupport.parkNanos(this, left);
