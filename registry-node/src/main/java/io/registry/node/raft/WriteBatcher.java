@@ -81,8 +81,7 @@ public final class WriteBatcher implements AutoCloseable {
     private final Writers writers = new Writers(System.nanoTime());
     private final Thread flusher;
     private volatile boolean running = true;
-    /** Set while the flusher waits for writers; the submit that brings the last of them wakes it. */
-    private volatile boolean lingering;
+    /** How many writers the flusher waits for (0 when it is not waiting); the submit that brings the last wakes it. */
     private volatile int lingeringFor;
     private final java.util.concurrent.atomic.LongAdder committedCommands = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder committedBatches = new java.util.concurrent.atomic.LongAdder();
@@ -128,7 +127,8 @@ public final class WriteBatcher implements AutoCloseable {
         pending.future().whenComplete((r, e) -> writers.answered(pending.count()));
         // Only the last awaited writer wakes the flusher: a wake-up per write cost each write a futex call
         // here and a context switch there, for the flusher to find some still missing and sleep again.
-        if (lingering && !writers.missing(lingeringFor)) {
+        int awaited = lingeringFor;
+        if (awaited > 0 && !writers.missing(awaited)) {
             LockSupport.unpark(flusher);
         }
         return true;
@@ -172,12 +172,11 @@ public final class WriteBatcher implements AutoCloseable {
             if (left <= 0 || !running) {
                 return;
             }
-            lingeringFor = expected;
-            lingering = true;
+            lingeringFor = expected;   // at least 1: missing(expected) held
             if (writers.missing(expected)) {
                 LockSupport.parkNanos(this, left);
             }
-            lingering = false;
+            lingeringFor = 0;
         }
     }
 
