@@ -38,11 +38,13 @@ public record BenchOptions(
             "discover-linearizable", "watch-latency", "failover", "expiry", "heap");
     public static final List<String> TARGETS = List.of("all", "leader", "followers");
     /**
-     * Room for what a run creates: register adds every instance it writes (a million in two minutes), and
-     * near a 512 MB ceiling G1 spends a growing share of the nodes' CPU marking it, so the figure sank over
-     * the run. A fixed 1 GB start also spares the first minutes the resizing of a small young generation.
+     * Room for what a run creates: register adds every instance it writes (two million in two minutes), and
+     * G1 marks the old generation over and over once the live set nears its heap. From 1 GB G1 did not grow
+     * the heap (marking is not pause time), so two minutes in it ran back-to-back marking cycles. A fixed
+     * 2 GB, touched at start: young collections copy each new instance into regions never used before, and
+     * the page faults of that first touch were most of their system time (docs/BENCHMARKS.md, session 10).
      */
-    public static final String DEFAULT_NODE_JAVA_OPTS = "-Xms1g -Xmx2g -XX:+UseG1GC";
+    public static final String DEFAULT_NODE_JAVA_OPTS = "-Xms2g -Xmx2g -XX:+UseG1GC -XX:+AlwaysPreTouch";
 
     static final Set<String> VALUED = Set.of("nodes", "node-jar", "node-java-opts", "node-arg", "concurrency",
             "duration", "warmup", "instances", "services", "ttl", "rate", "rounds", "target", "timeout", "threads",

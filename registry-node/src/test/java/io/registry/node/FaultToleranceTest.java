@@ -92,6 +92,36 @@ class FaultToleranceTest {
     }
 
     @Test
+    void aFollowerBehindByMoreLogThanTheLeaderCachesCatchesUpAndHoldsEveryWrite() {
+        // RaftNode keeps two closed 8 MB segments in memory; ~36 MB written while a follower is down leaves it
+        // needing entries from older segments. The snapshot threshold (100,000) is far away, so it must catch
+        // up from the log, not from a snapshot.
+        try (LocalCluster cluster = LocalCluster.start(3)) {
+            String follower = cluster.followerIds().get(0);
+            cluster.stop(follower);
+            String leader = cluster.httpAddress(cluster.leaderId());
+            String metadata = java.util.stream.IntStream.range(0, 64)
+                    .mapToObj(k -> "\"k" + k + "\":\"" + "v".repeat(500) + "\"")
+                    .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+            Map<String, Long> acknowledged = new HashMap<>();
+            for (int i = 0; i < 1_100; i++) {
+                String id = "big-" + i;
+                Response r = TestHttp.put(leader, "/v1/services/svc/instances/" + id,
+                        "{\"address\":\"10.1.0.1\",\"port\":" + (1000 + i) + ",\"metadata\":" + metadata + "}");
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                acknowledged.put(id, r.json().get("index").asLong());
+            }
+
+            assertThat(closedSegments(cluster.dataRoot().resolve(cluster.leaderId())))
+                    .as("closed log segments on the leader").isGreaterThanOrEqualTo(4);
+
+            cluster.start(follower);
+            cluster.awaitConverged();
+            assertAllPresent(cluster.httpAddress(follower), acknowledged);
+        }
+    }
+
+    @Test
     void writesWithoutAQuorumFailWithJson503AndNothingIsLost() {
         try (LocalCluster cluster = LocalCluster.start(3)) {
             Map<String, Long> acknowledged = registerMany(cluster, cluster.leaderId(), "q", 5);
@@ -132,6 +162,14 @@ class FaultToleranceTest {
             acknowledged.put(id, r.json().get("index").asLong());
         }
         return acknowledged;
+    }
+
+    static long closedSegments(java.nio.file.Path dataDir) {
+        try (var files = java.nio.file.Files.walk(dataDir)) {
+            return files.filter(f -> f.getFileName().toString().matches("log_\\d+-\\d+")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static void assertAllPresent(String node, Map<String, Long> acknowledged) {

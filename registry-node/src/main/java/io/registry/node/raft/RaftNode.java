@@ -212,6 +212,12 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
         RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
+        // Two closed segments' entries stay in memory, not Ratis's six. Every cached entry outlives a few young
+        // collections, is copied into the old generation and dies there, so six segments of 8 MB (under load about
+        // 50 s of entries) made the nodes copy and mark that much more: register 14,203-16,567/s at
+        // 77-92 µs of node CPU a write, 16,960-17,261/s at 73-74 µs with two (docs/BENCHMARKS.md, session 10).
+        // A follower further behind than that is sent entries read back from the segment files.
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 2);
         // Off: with "compose" on (the 3.3 default) a follower drops an append whose first index matches one
         // still being written, even when the new request carries more entries, yet answers success for all
         // of them. The leader then believes the follower holds entries it lacks; once writes stop, its
