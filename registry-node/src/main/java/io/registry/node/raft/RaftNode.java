@@ -216,7 +216,7 @@ public final class RaftNode implements AutoCloseable {
         // collections, is copied into the old generation and dies there, so six segments of 8 MB (under load about
         // 50 s of entries) made the nodes copy and mark that much more: register 14,203-16,567/s at
         // 77-92 µs of node CPU a write, 16,960-17,261/s at 73-74 µs with two (docs/BENCHMARKS.md, session 10).
-        // A follower further behind than that is sent entries read back from the segment files.
+        // Entries no longer cached, for a follower that is further behind, are read back from the segment files.
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 2);
         // Off: with "compose" on (the 3.3 default) a follower drops an append whose first index matches one
         // still being written, even when the new request carries more entries, yet answers success for all
