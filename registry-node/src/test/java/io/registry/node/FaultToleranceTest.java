@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class FaultToleranceTest {
@@ -100,9 +102,9 @@ class FaultToleranceTest {
             String follower = cluster.followerIds().get(0);
             cluster.stop(follower);
             String leader = cluster.httpAddress(cluster.leaderId());
-            String metadata = java.util.stream.IntStream.range(0, 64)
+            String metadata = IntStream.range(0, 64)
                     .mapToObj(k -> "\"k" + k + "\":\"" + "v".repeat(500) + "\"")
-                    .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+                    .collect(Collectors.joining(",", "{", "}"));
             Map<String, Long> acknowledged = new HashMap<>();
             for (int i = 0; i < 1_100; i++) {
                 String id = "big-" + i;
@@ -112,7 +114,7 @@ class FaultToleranceTest {
                 acknowledged.put(id, r.json().get("index").asLong());
             }
 
-            assertThat(closedSegments(cluster.dataRoot().resolve(cluster.leaderId())))
+            assertThat(cluster.filesOf(cluster.leaderId(), name -> name.matches("log_\\d+-\\d+")))
                     .as("closed log segments on the leader").isGreaterThanOrEqualTo(4);
 
             cluster.start(follower);
@@ -162,14 +164,6 @@ class FaultToleranceTest {
             acknowledged.put(id, r.json().get("index").asLong());
         }
         return acknowledged;
-    }
-
-    static long closedSegments(java.nio.file.Path dataDir) {
-        try (var files = java.nio.file.Files.walk(dataDir)) {
-            return files.filter(f -> f.getFileName().toString().matches("log_\\d+-\\d+")).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     static void assertAllPresent(String node, Map<String, Long> acknowledged) {

@@ -7,15 +7,12 @@ import io.registry.node.testing.Await;
 import io.registry.node.testing.LocalCluster;
 import io.registry.node.testing.TestHttp;
 import io.registry.node.testing.TestHttp.Response;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class SnapshotInstallTest {
@@ -40,7 +37,7 @@ class SnapshotInstallTest {
                 return r.status() == 200 && r.json().get("instances").size() == 1000 ? r : null;
             });
             assertThat(read.json().get("instances").get(0).get("createIndex").asLong()).isPositive();
-            assertThat(snapshotFiles(cluster.dataRoot().resolve("n4"))).as("n4 installed a snapshot").isPositive();
+            assertThat(snapshotFiles(cluster, "n4")).as("n4 installed a snapshot").isPositive();
             cluster.awaitConverged();
             assertThat(cluster.node("n4").digest()).isEqualTo(cluster.node(cluster.leaderId()).digest());
         }
@@ -54,7 +51,7 @@ class SnapshotInstallTest {
             cluster.awaitConverged();
             for (String id : cluster.nodeIds()) {
                 Await.until(Duration.ofSeconds(30), id + " wrote a snapshot of its own",
-                        () -> snapshotFiles(cluster.dataRoot().resolve(id)) > 0);
+                        () -> snapshotFiles(cluster, id) > 0);
             }
             long digest = cluster.node(cluster.leaderId()).digest();
 
@@ -86,12 +83,7 @@ class SnapshotInstallTest {
         }
     }
 
-    private static long snapshotFiles(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("snapshot.")
-                    && !p.getFileName().toString().endsWith(".md5") && !p.getFileName().toString().endsWith(".tmp")).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private static long snapshotFiles(LocalCluster cluster, String id) {
+        return cluster.filesOf(id, name -> name.startsWith("snapshot.") && !name.endsWith(".md5") && !name.endsWith(".tmp"));
     }
 }

@@ -226,8 +226,13 @@ public final class LocalCluster implements AutoCloseable {
         return unexpectedShutdowns.getOrDefault(id, 0);
     }
 
-    public Path dataRoot() {
-        return root;
+    /** How many files in node {@code id}'s data directory have a name that {@code name} accepts. */
+    public long filesOf(String id, java.util.function.Predicate<String> name) {
+        try (Stream<Path> files = Files.walk(root.resolve(id))) {
+            return files.filter(f -> name.test(f.getFileName().toString())).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
