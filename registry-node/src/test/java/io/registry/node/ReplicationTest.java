@@ -28,7 +28,7 @@ class ReplicationTest extends SharedCluster {
         assertThat(put.json().get("instance").get("createIndex").asLong()).isEqualTo(index);
         assertThat(put.header("X-Registry-Index")).isEqualTo(String.valueOf(index));
 
-        // The node that acknowledged has applied it: it reads its own write without waiting.
+        // The node that acknowledged reads its own write (it waits until it has applied the entry itself).
         Response own = TestHttp.get(cluster.httpAddress(follower), "/v1/services/payments/instances?consistency=stale");
         assertThat(own.json().get("instances").get(0).get("id").asText()).isEqualTo("p-1");
 
@@ -75,8 +75,8 @@ class ReplicationTest extends SharedCluster {
     }
 
     @Test
-    void aLoneClientWritingThroughAFollowerIsAnsweredWithoutWaitingForAHeartbeat() {
-        // The follower answers once it has applied the write, and it applies what it knows to be committed.
+    void aLoneClientWritingThroughAFollowerAndReadingItBackThereWaitsForNoHeartbeat() {
+        // The read waits until the follower has applied the write, and it applies what it knows to be committed.
         // The leader tells it at once (CommitPush); otherwise it would learn with the next heartbeat, which
         // here (500 ms election timeouts) comes every ~250 ms: a median near 125 ms.
         String follower = cluster.httpAddress(cluster.followerIds().get(0));
@@ -84,12 +84,49 @@ class ReplicationTest extends SharedCluster {
         for (int i = 0; i < 21; i++) {
             long started = System.nanoTime();
             Response put = TestHttp.put(follower, "/v1/services/lone/instances/l-" + i, instanceBody("10.3.0." + (i + 1), 7000));
+            Response read = TestHttp.get(follower, "/v1/services/lone/instances");
             millis.add((System.nanoTime() - started) / 1_000_000);
             assertThat(put.status()).as(put.body()).isEqualTo(200);
+            assertThat(read.json().get("instances")).hasSize(i + 1);
         }
         millis.sort(Long::compare);
-        assertThat(millis.get(millis.size() / 2)).as("median write through a follower, ms (all: %s)", millis)
+        assertThat(millis.get(millis.size() / 2)).as("median write and read through a follower, ms (all: %s)", millis)
                 .isLessThan(60);
+    }
+
+    @Test
+    void everyClientReadsItsOwnWritesFromTheFollowerThatAnsweredThemWhileOthersWriteToo() throws Exception {
+        // A follower answers a write once the leader has applied it, about a millisecond before it applies the
+        // entry itself; concurrent writers keep it that far behind. Each read must still see the reader's writes.
+        String follower = cluster.httpAddress(cluster.followerIds().get(1));
+        int clients = 8;
+        int rounds = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                String service = "ryw-" + c;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        Response put = TestHttp.put(follower, "/v1/services/" + service + "/instances/i-" + i,
+                                instanceBody("10.4.0." + (i + 1), 7100));
+                        assertThat(put.status()).as(put.body()).isEqualTo(200);
+                        String consistency = i % 2 == 0 ? "stale" : "default";
+                        Response read = TestHttp.get(follower, "/v1/services/" + service + "/instances?consistency=" + consistency);
+                        assertThat(read.status()).as(read.body()).isEqualTo(200);
+                        assertThat(read.json().get("instances")).as("%s after writing i-%d (%s)", service, i, consistency)
+                                .hasSize(i + 1);
+                        assertThat(read.json().get("index").asLong()).isGreaterThanOrEqualTo(put.json().get("index").asLong());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

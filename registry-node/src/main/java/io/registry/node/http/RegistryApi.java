@@ -51,6 +51,8 @@ public final class RegistryApi {
     private final NodeMetrics metrics;
     private final Balancer balancer = new Balancer();
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    /** How long a read waits for this replica to apply the writes this node has answered. */
+    private static final Duration OWN_WRITES_WAIT = Duration.ofSeconds(1);
 
     public RegistryApi(NodeConfig config, RaftNode raft, RegistryReader reader, WriteBatcher writes,
                        AppliedIndex applied, Executor admin, ChangeFeed changes, LeaderDuties duties,
@@ -320,7 +322,7 @@ public final class RegistryApi {
         String mode = first(query, "consistency", "default");
         switch (mode) {
             case "stale":
-                return CompletableFuture.completedFuture(null);
+                return ownWritesApplied(true);
             case "default": {
                 long contact = raft.lastLeaderContactMillis();
                 if (contact > config.maxStale().toMillis()) {
@@ -333,7 +335,7 @@ public final class RegistryApi {
                     throw ApiException.unavailable("not_caught_up", "node " + config.id() + " has just started and "
                             + "has not yet learned from a leader what is committed (" + e.getMessage() + "); retry "
                             + "shortly, ask another node, or add consistency=stale to accept possibly old data");
-                });
+                }).thenCompose(ignored -> ownWritesApplied(false));
             }
             case "linearizable":
                 return raft.readBarrier().exceptionally(e -> {
@@ -344,6 +346,28 @@ public final class RegistryApi {
                 throw ApiException.badRequest("invalid_consistency", "consistency '" + mode
                         + "' is not known: use stale, default or linearizable");
         }
+    }
+
+    /**
+     * Read-your-writes on this node: a write is answered once committed, which on a follower is about a
+     * millisecond before it has applied the entry itself, so a read first waits for every write this node
+     * has answered (AppliedIndex). If that takes longer than {@link #OWN_WRITES_WAIT} (the node is cut off
+     * from the leader) a stale read answers anyway and any other read gets 503.
+     */
+    private CompletableFuture<Void> ownWritesApplied(boolean stale) {
+        CompletableFuture<Long> barrier = applied.awaitAnswered(OWN_WRITES_WAIT);
+        if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return barrier.handle((index, error) -> {
+            if (error != null && !stale) {
+                throw ApiException.unavailable("not_caught_up", "node " + config.id() + " acknowledged writes up to "
+                        + "index " + applied.answered() + " but has applied only " + applied.current() + " (it may be "
+                        + "cut off from the leader); retry shortly, ask another node, or add consistency=stale to "
+                        + "accept possibly old data");
+            }
+            return null;
+        });
     }
 
     private static InstanceFilter filter(Map<String, List<String>> query) {

@@ -1,13 +1,21 @@
 package io.registry.node.raft;
 
+import java.time.Duration;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * This replica's applied index, and futures waiting for it to reach a given index. A write is answered
- * only once the receiving node has applied it, so the caller reads its own write from that node.
- * Waiters complete on {@code completer}, never on the Ratis apply thread.
+ * This replica's applied index, and futures waiting for it to reach a given index. Waiters complete on
+ * {@code completer}, never on the Ratis apply thread.
+ *
+ * <p>Read-your-writes on one node: a write is answered once it is committed and the leader has applied it,
+ * which on a follower comes about a millisecond before this replica applies it. The node records every
+ * index it answered ({@link #answered}) and a local read first waits until this replica has applied up to
+ * the highest ({@link #awaitAnswered}), so a client still reads its own writes from the node it wrote to,
+ * without each write waiting for the follower's apply.
  */
 public final class AppliedIndex {
     private record Waiter(long index, CompletableFuture<Long> future) {
@@ -16,6 +24,10 @@ public final class AppliedIndex {
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
     private final Executor completer;
     private volatile long applied;
+    private final AtomicLong answered = new AtomicLong();
+    /** The reads waiting for {@link #answered} share one waiter per index, ended by its own timeout. */
+    private CompletableFuture<Long> barrier = CompletableFuture.completedFuture(0L);
+    private long barrierIndex;
 
     public AppliedIndex(Executor completer) {
         this.completer = completer;
@@ -37,6 +49,36 @@ public final class AppliedIndex {
             waiters.add(new Waiter(index, future));
         }
         return future;
+    }
+
+    /** A write this node answered committed at {@code index}. */
+    public void answered(long index) {
+        answered.accumulateAndGet(index, Math::max);
+    }
+
+    /** The highest index this node has answered a write with. */
+    public long answered() {
+        return answered.get();
+    }
+
+    /**
+     * Completes once this replica has applied every write this node has answered, or exceptionally with a
+     * {@link java.util.concurrent.TimeoutException} after {@code timeout}. Until a newer write is answered,
+     * a barrier that timed out stays failed: a replica cut off from the leader answers its reads at once
+     * (stale, or 503) instead of holding each one for the whole timeout.
+     */
+    public CompletableFuture<Long> awaitAnswered(Duration timeout) {
+        long target = answered.get();
+        if (applied >= target) {
+            return CompletableFuture.completedFuture(applied);
+        }
+        synchronized (this) {
+            if (barrierIndex < target) {
+                barrierIndex = target;
+                barrier = await(target).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return barrier;
+        }
     }
 
     /** Called from the apply path; indices only grow (a snapshot reload may jump ahead). */

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Coalesces concurrent writes into one {@link Batch} log entry. One entry per command cannot reach the
  * throughput targets on two cores; while {@code maxInFlight} batches are out, new writes queue and
- * leave together in the next one. Each caller still gets its own result, once this node has applied it.
+ * leave together in the next one. Each caller still gets its own result, once the entry is committed and
+ * the leader has applied it; reads on this node then wait until it has applied the entry too.
  *
  * <p>Group commit: a batch may wait up to {@code linger} for the clients that were writing here a moment
  * ago and have just been answered ({@link Writers}), so that they share one entry instead of splitting
@@ -233,13 +234,12 @@ public final class WriteBatcher implements AutoCloseable {
             }
             committedCommands.add(batch.stream().mapToInt(Pending::count).sum());
             committedBatches.increment();
-            // The permit comes back once the callers are answered, so the next batch sees them as missing and
-            // waits for them; but a replica whose apply stalls must not stall the batches that can still commit,
-            // hence at most a second (the timer is only set while the answers are still out, and cancelled then).
-            applied.await(c.index())
-                    .whenComplete((ignored, e) -> deliver(batch, c.index(), c.result()))
-                    .orTimeout(1, TimeUnit.SECONDS)
-                    .whenComplete((ignored, e) -> permits.release());
+            // Answered at commit, not once this replica has applied the entry (a follower does ~1 ms later):
+            // reads here wait for that instead (AppliedIndex.awaitAnswered). The permit comes back once the
+            // callers are answered, so the next batch sees them as missing and waits for them.
+            applied.answered(c.index());
+            deliver(batch, c.index(), c.result());
+            permits.release();
         });
     }
 
