@@ -56,6 +56,31 @@ public final class ControlClient {
         }
     }
 
+    /**
+     * A counter or gauge from a node's {@code GET /metrics} (Prometheus text), summed over its label sets, or
+     * empty when the node does not answer or does not export it.
+     */
+    public Optional<Double> metric(String hostPort, String name) {
+        Optional<Answer> answer = tryGet(hostPort, "/metrics").filter(Answer::ok);
+        if (answer.isEmpty()) {
+            return Optional.empty();
+        }
+        double sum = 0;
+        boolean seen = false;
+        for (String line : answer.get().body().split("\n")) {
+            if (line.startsWith(name) && (line.length() > name.length())
+                    && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')) {
+                try {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    seen = true;
+                } catch (NumberFormatException ignored) {
+                    // not a sample line
+                }
+            }
+        }
+        return seen ? Optional.of(sum) : Optional.empty();
+    }
+
     /** Instance ids of a service as one node sees them (stale read), or empty when it does not answer. */
     public Optional<List<String>> instanceIds(String hostPort, String service, boolean healthyOnly) {
         return tryGet(hostPort, "/v1/services/" + service + "/instances?consistency=stale"

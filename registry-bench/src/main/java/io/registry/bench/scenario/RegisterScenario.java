@@ -31,7 +31,7 @@ final class RegisterScenario implements Scenario {
             return Request.put(host, Support.instancePath(services.get((int) (n % serviceCount)), n),
                     Support.PLAIN_BODY, n);
         };
-        Support.Timed timed = Support.timed(ctx, "register", targets, w, concurrency, rate);
+        Support.Timed timed = Support.timed(ctx, "register", targets, w, concurrency, rate, Support.leaderEntries(ctx));
         HttpLoad.Outcome o = timed.outcome();
         Map<String, Double> usage = timed.cpu();
         Map<String, Object> params = new LinkedHashMap<>();
@@ -42,6 +42,7 @@ final class RegisterScenario implements Scenario {
         params.put("rate", rate == 0 ? "unpaced" : rate);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("sent", next.get());
+        extra.putAll(timed.observed());
         return Support.result("register", params, o, usage, extra);
     }
 }

@@ -111,7 +111,58 @@ final class Support {
     }
 
     /** A measured closed-loop run: what a timed scenario measured, and the CPU it took meanwhile. */
-    record Timed(HttpLoad.Outcome outcome, Map<String, Double> cpu) {
+    record Timed(HttpLoad.Outcome outcome, Map<String, Double> cpu, Map<String, Object> observed) {
+    }
+
+    /** Something read off the cluster at the start and the end of the measured part. */
+    interface Probe {
+        Probe NONE = new Probe() {
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public Map<String, Object> stop() {
+                return Map.of();
+            }
+        };
+
+        void start() throws IOException, InterruptedException;
+
+        Map<String, Object> stop() throws IOException, InterruptedException;
+    }
+
+    /**
+     * How many writes the leader's log entries carried in the measured part (its write batcher's counters in
+     * {@code /metrics}): with every node's writes joining the leader's entries, the entry count is what each
+     * node's Raft work follows.
+     */
+    static Probe leaderEntries(Context ctx) {
+        return new Probe() {
+            private String leader;
+            private double commands;
+            private double batches;
+
+            @Override
+            public void start() throws IOException, InterruptedException {
+                leader = ctx.view().leaderAddress();
+                commands = ctx.control().metric(leader, "registry_write_commands_total").orElse(Double.NaN);
+                batches = ctx.control().metric(leader, "registry_write_batches_total").orElse(Double.NaN);
+            }
+
+            @Override
+            public Map<String, Object> stop() {
+                double c = ctx.control().metric(leader, "registry_write_commands_total").orElse(Double.NaN) - commands;
+                double b = ctx.control().metric(leader, "registry_write_batches_total").orElse(Double.NaN) - batches;
+                if (!(b > 0)) {
+                    return Map.of();
+                }
+                Map<String, Object> seen = new LinkedHashMap<>();
+                seen.put("leaderEntriesPerSecond", Math.round(b / ctx.duration().toMillis() * 1000));
+                seen.put("writesPerLeaderEntry", round(c / b));
+                return seen;
+            }
+        };
     }
 
     /**
@@ -120,14 +171,21 @@ final class Support {
      */
     static Timed timed(Context ctx, String name, List<String> targets, Workload workload, int concurrency, int rate)
             throws IOException, InterruptedException {
+        return timed(ctx, name, targets, workload, concurrency, rate, Probe.NONE);
+    }
+
+    static Timed timed(Context ctx, String name, List<String> targets, Workload workload, int concurrency, int rate,
+                       Probe probe) throws IOException, InterruptedException {
         ctx.log().printf("%s: %d connections to %s for %s after %s warm-up%n", name, concurrency, targets,
                 Durations.format(ctx.duration()), Durations.format(ctx.warmup()));
         HttpLoad.Run run = ctx.load().start(targets, workload, HttpLoad.Settings.timed(concurrency, ctx.warmup(),
                 ctx.duration(), rate, ctx.timeout()));
         Thread.sleep(ctx.warmup().toMillis());
         CpuMeter cpu = ctx.cpu().start();
+        probe.start();
         HttpLoad.Outcome o = run.await();
-        return new Timed(o, cpu.stop());
+        Map<String, Object> observed = probe.stop();
+        return new Timed(o, cpu.stop(), observed);
     }
 
     /**
