@@ -16,8 +16,8 @@ import org.apache.ratis.server.leader.LogAppender;
  * Ratis's gRPC transport, with the leader's log appenders within reach so that a commit reaches the
  * followers at once, in an empty append, instead of in a log entry of its own.
  *
- * <p>Why: a follower answers a write only once it has applied it, and it applies only what it knows to be
- * committed. Ratis tells it with a "metadata" log entry per commit, which doubled the entries: each one a
+ * <p>Why: a read on a follower waits until it has applied the writes it answered (AppliedIndex), and it
+ * applies only what it knows to be committed. Ratis tells it with a "metadata" log entry per commit, which doubled the entries: each one a
  * log write and an {@code fdatasync} on every node, two appends and two acknowledgements. Without those
  * entries the commit travels only with the next append, up to a heartbeat later (an appender wakes for a
  * lagging follower commit but, in Ratis 3.3, sends nothing unless entries or a heartbeat are due). So on each
