@@ -10,8 +10,13 @@ import java.util.Map;
  * CPU used by the bench and the local node processes over a window, from {@code /proc} (Linux), in % of
  * one core: on 2 cores the sum of all processes is at most 200. {@code machine} is the whole machine's
  * busy share in % of all cores, {@code other} the CPU of every other process in % of one core. Unreadable processes (remote nodes, exited ones) are left out.
+ * {@code jit} is the part of the nodes' CPU spent by their JIT compiler threads: on a slow machine C2 was
+ * still taking a fifth of each node two minutes into a run (docs/BENCHMARKS.md, session 11), and a figure
+ * that includes that much compiling says little about the steady state.
  */
 public final class CpuMeter {
+    /** The label of the nodes' JIT compiler threads' share, a part of the nodes' CPU and not a process. */
+    public static final String JIT = "jit";
     /** USER_HZ, the unit of utime/stime in /proc/PID/stat; 100 on every mainstream Linux build. */
     private static final double TICKS_PER_SECOND = 100.0;
 
@@ -19,6 +24,7 @@ public final class CpuMeter {
     private final Map<String, Long> startTicks = new LinkedHashMap<>();
     private long[] startMachine;
     private long startFamily;
+    private long startJit;
     private long startNanos;
 
     public CpuMeter(Map<String, Long> pidsByLabel) {
@@ -37,6 +43,7 @@ public final class CpuMeter {
         });
         startMachine = machine();
         startFamily = familyTicks();
+        startJit = nodesCompilerTicks();
         return this;
     }
 
@@ -49,6 +56,10 @@ public final class CpuMeter {
                 out.put(label, 100.0 * (after - before) / TICKS_PER_SECOND / seconds);
             }
         });
+        long jit = nodesCompilerTicks();
+        if (startJit >= 0 && jit >= startJit && seconds > 0) {
+            out.put(JIT, 100.0 * (jit - startJit) / TICKS_PER_SECOND / seconds);
+        }
         long[] end = machine();
         if (startMachine != null && end != null && end[1] > startMachine[1]) {
             double machine = 100.0 * (end[0] - startMachine[0]) / (end[1] - startMachine[1]);
@@ -77,6 +88,49 @@ public final class CpuMeter {
                 ticks += Math.max(0, t);
             }
             return ticks;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The JIT compiler threads' ticks summed over the node processes (not the bench), or -1. */
+    private long nodesCompilerTicks() {
+        long sum = 0;
+        boolean any = false;
+        for (Map.Entry<String, Long> e : pids.entrySet()) {
+            if (!e.getKey().equals("bench")) {
+                long t = compilerTicks(e.getValue());
+                if (t >= 0) {
+                    sum += t;
+                    any = true;
+                }
+            }
+        }
+        return any ? sum : -1;
+    }
+
+    /**
+     * utime + stime of a JVM's C1 and C2 compiler threads (their names, cut to 15 characters by the kernel,
+     * start "C1 CompilerThre", "C2 CompilerThre"), or -1 when it has none that can be read. A compiler thread
+     * the JVM retires during the window takes its ticks with it, so this can only understate.
+     */
+    static long compilerTicks(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            long sum = 0;
+            boolean any = false;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        sum += parseStat(stat);
+                        any = true;
+                    }
+                } catch (IOException | RuntimeException exited) {
+                    // the thread ended while we listed them
+                }
+            }
+            return any ? sum : -1;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

@@ -88,12 +88,13 @@ public final class Table {
         return String.join(" ", parts);
     }
 
-    /** The node processes' CPU together (everything but the bench, the machine and others), or null. */
+    /** The node processes' CPU together (everything but the bench, the machine, others and the JIT share), or null. */
     public static Double nodesCpu(Map<String, Double> cpu) {
         double sum = 0;
         boolean any = false;
         for (Map.Entry<String, Double> e : cpu.entrySet()) {
-            if (!e.getKey().equals("bench") && !e.getKey().equals("machine") && !e.getKey().equals("other")) {
+            if (!e.getKey().equals("bench") && !e.getKey().equals("machine") && !e.getKey().equals("other")
+                    && !e.getKey().equals(CpuMeter.JIT)) {
                 sum += e.getValue();
                 any = true;
             }

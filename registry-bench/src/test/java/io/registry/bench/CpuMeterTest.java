@@ -23,4 +23,17 @@ class CpuMeterTest {
         assertThat(x).isNotNegative();
         assertThat(meter.stop()).containsKey("bench");
     }
+
+    @Test
+    void theJitCompilerThreadsOfANodeAreMeasuredApartAndNotCountedTwice() {
+        long self = ProcessHandle.current().pid();
+        assertThat(CpuMeter.compilerTicks(self)).as("this JVM's C1/C2 threads").isNotNegative();
+
+        // This JVM stands in for a node: its compiler threads are part of its CPU, reported as "jit" beside it.
+        java.util.Map<String, Double> cpu = new CpuMeter(java.util.Map.of("n1", self)).start().stop();
+        assertThat(cpu).containsKeys("n1", CpuMeter.JIT);
+        cpu.put("n1", 50.0);
+        cpu.put(CpuMeter.JIT, 10.0);
+        assertThat(Table.nodesCpu(cpu)).isEqualTo(50.0);
+    }
 }

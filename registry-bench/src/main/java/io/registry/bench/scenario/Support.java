@@ -200,6 +200,9 @@ final class Support {
             if (nodes != null) {
                 extra.put("nodeCpuUsPerOp", Math.round(nodes / 100 * o.seconds() / o.ok() * 1e6));
             }
+            if (nodes != null && cpu.containsKey(CpuMeter.JIT)) {
+                extra.put("nodeJitCpuUsPerOp", Math.round(cpu.get(CpuMeter.JIT) / 100 * o.seconds() / o.ok() * 1e6));
+            }
             if (cpu.containsKey("bench")) {
                 extra.put("benchCpuUsPerOp", Math.round(cpu.get("bench") / 100 * o.seconds() / o.ok() * 1e6));
             }
