@@ -159,6 +159,33 @@ class DiscoveryTest extends SharedCluster {
         }
     }
 
+    @Test
+    void aWatchOpenedRightAfterAWriteOnTheSameFollowerStartsWithThatWrite() throws Exception {
+        // The follower answers the write before it has applied the entry itself; the stream's first event
+        // must still hold it, as a read from that node would.
+        String follower = cluster.httpAddress(cluster.followerIds().get(0));
+        for (int i = 0; i < 20; i++) {
+            String service = "fresh-" + i;
+            assertThat(TestHttp.put(follower, "/v1/services/" + service + "/instances/f-" + i,
+                    instanceBody("10.0.1." + (i + 1), 80)).status()).isEqualTo(200);
+            HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://" + follower + "/v1/watch/services/" + service)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+            Thread readerThread = new Thread(() -> readEvents(stream.body(), events));
+            readerThread.setDaemon(true);
+            readerThread.start();
+            try {
+                JsonNode first = events.poll(5, TimeUnit.SECONDS);
+                assertThat(first).isNotNull();
+                assertThat(first.get("instances").findValuesAsText("id")).as("first event of %s", service)
+                        .containsExactly("f-" + i);
+            } finally {
+                stream.body().close();
+            }
+        }
+    }
+
     private static void readEvents(InputStream in, LinkedBlockingQueue<JsonNode> events) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;

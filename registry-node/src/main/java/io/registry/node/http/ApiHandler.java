@@ -57,7 +57,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 try {
                     Validation.serviceName(path.get(3));
                     WatchStream.open(ctx, path.get(3), RegistryApi.filterOf(uri.parameters()), api.reader(),
-                            api.changes(), timer);
+                            api.changes(), timer, api.ownWritesApplied());
                     return;
                 } catch (RuntimeException e) {
                     write(ctx, toReply(e), true);

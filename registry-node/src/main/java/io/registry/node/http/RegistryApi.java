@@ -354,6 +354,11 @@ public final class RegistryApi {
      * has answered (AppliedIndex). If that takes longer than {@link #OWN_WRITES_WAIT} (the node is cut off
      * from the leader) a stale read answers anyway and any other read gets 503.
      */
+    /** For a watch stream's first event: waits as a stale read does. */
+    CompletableFuture<Void> ownWritesApplied() {
+        return ownWritesApplied(true);
+    }
+
     private CompletableFuture<Void> ownWritesApplied(boolean stale) {
         CompletableFuture<Long> barrier = applied.awaitAnswered(OWN_WRITES_WAIT);
         if (barrier.isDone() && !barrier.isCompletedExceptionally()) {

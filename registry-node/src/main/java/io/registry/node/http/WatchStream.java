@@ -17,6 +17,7 @@ import io.registry.node.read.InstanceFilter;
 import io.registry.node.read.RegistryReader;
 import io.registry.node.read.ServiceView;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,8 @@ final class WatchStream {
     private final InstanceFilter filter;
     private final RegistryReader reader;
     private long lastSentIndex = -1;
+    /** Nothing is sent until this node holds the writes it has answered, as for a read (RegistryApi). */
+    private volatile boolean ready;
 
     private WatchStream(ChannelHandlerContext ctx, String service, InstanceFilter filter, RegistryReader reader) {
         this.ctx = ctx;
@@ -43,7 +46,7 @@ final class WatchStream {
     }
 
     static void open(ChannelHandlerContext ctx, String service, InstanceFilter filter, RegistryReader reader,
-                     ChangeFeed changes, ScheduledExecutorService timer) {
+                     ChangeFeed changes, ScheduledExecutorService timer, CompletableFuture<Void> ownWritesApplied) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
@@ -57,11 +60,14 @@ final class WatchStream {
             unsubscribe.run();
             keepalive.cancel(false);
         });
-        stream.sendIfChanged();
+        ownWritesApplied.whenComplete((ignored, error) -> {
+            stream.ready = true;
+            stream.sendIfChanged();
+        });
     }
 
     private synchronized void sendIfChanged() {
-        if (!ctx.channel().isActive() || !ctx.channel().isWritable()) {
+        if (!ready || !ctx.channel().isActive() || !ctx.channel().isWritable()) {
             return; // the keepalive tick retries once the reader has caught up
         }
         ServiceView view = reader.service(service);
