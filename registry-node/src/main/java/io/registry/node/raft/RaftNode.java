@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -31,6 +33,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
@@ -528,21 +531,49 @@ public final class RaftNode implements AutoCloseable {
     }
 
     public RaftClientReply addMember(Peer peer) throws IOException {
-        List<RaftPeer> next = new ArrayList<>(currentPeers());
-        if (next.stream().anyMatch(p -> p.getId().toString().equals(peer.id()))) {
+        List<RaftPeer> current = membersAsTheLeaderHasThem();
+        if (current.stream().anyMatch(p -> p.getId().toString().equals(peer.id()))) {
             throw new IllegalArgumentException("member '" + peer.id() + "' is already in the cluster");
         }
+        List<RaftPeer> next = new ArrayList<>(current);
         next.add(toRaftPeer(peer));
-        return adminClient.admin().setConfiguration(next);
+        return changeMembers(current, next);
     }
 
     public RaftClientReply removeMember(String memberId) throws IOException {
-        List<RaftPeer> current = currentPeers();
+        List<RaftPeer> current = membersAsTheLeaderHasThem();
         List<RaftPeer> next = current.stream().filter(p -> !p.getId().toString().equals(memberId)).toList();
         if (next.size() == current.size()) {
             throw new IllegalArgumentException("no member '" + memberId + "' in the cluster");
         }
-        return adminClient.admin().setConfiguration(next);
+        return changeMembers(current, next);
+    }
+
+    /**
+     * The membership after a ReadIndex round: a follower learns a new configuration only when its entry
+     * reaches it, so right after a change it may still hold the old one. Changed from that old list, a
+     * removal would have refused a member just added, or dropped it silently.
+     */
+    private List<RaftPeer> membersAsTheLeaderHasThem() throws IOException {
+        try {
+            readBarrier().get(ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("node " + selfId + " could not learn the current membership from a leader ("
+                    + e + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while learning the current membership", e);
+        }
+        return currentPeers();
+    }
+
+    /** Compare-and-set: the leader refuses the change if its membership is no longer {@code current}. */
+    private RaftClientReply changeMembers(List<RaftPeer> current, List<RaftPeer> next) throws IOException {
+        return adminClient.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInCurrentConf(current)
+                .setServersInNewConf(next)
+                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                .build());
     }
 
     public RaftClientReply transferLeader(String to) throws IOException {
