@@ -132,15 +132,10 @@ class DiscoveryTest extends SharedCluster {
         Await.until(Duration.ofSeconds(5), "watcher node has w-1", () -> TestHttp.get(watcher,
                 "/v1/services/watched/instances?consistency=stale").json().get("instances").size() == 1);
 
-        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://" + watcher + "/v1/watch/services/watched")).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+        HttpResponse<InputStream> stream = watch(watcher, "watched", events);
         assertThat(stream.statusCode()).isEqualTo(200);
         assertThat(stream.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-        Thread readerThread = new Thread(() -> readEvents(stream.body(), events));
-        readerThread.setDaemon(true);
-        readerThread.start();
         try {
             JsonNode first = events.poll(5, TimeUnit.SECONDS);
             assertThat(first).isNotNull();
@@ -168,13 +163,8 @@ class DiscoveryTest extends SharedCluster {
             String service = "fresh-" + i;
             assertThat(TestHttp.put(follower, "/v1/services/" + service + "/instances/f-" + i,
                     instanceBody("10.0.1." + (i + 1), 80)).status()).isEqualTo(200);
-            HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://" + follower + "/v1/watch/services/" + service)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
             LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-            Thread readerThread = new Thread(() -> readEvents(stream.body(), events));
-            readerThread.setDaemon(true);
-            readerThread.start();
+            HttpResponse<InputStream> stream = watch(follower, service, events);
             try {
                 JsonNode first = events.poll(5, TimeUnit.SECONDS);
                 assertThat(first).isNotNull();
@@ -184,6 +174,18 @@ class DiscoveryTest extends SharedCluster {
                 stream.body().close();
             }
         }
+    }
+
+    /** Opens the service's event stream on {@code node}; a daemon thread puts each event's data in {@code events}. */
+    private static HttpResponse<InputStream> watch(String node, String service, LinkedBlockingQueue<JsonNode> events)
+            throws Exception {
+        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://" + node + "/v1/watch/services/" + service)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        Thread readerThread = new Thread(() -> readEvents(stream.body(), events));
+        readerThread.setDaemon(true);
+        readerThread.start();
+        return stream;
     }
 
     private static void readEvents(InputStream in, LinkedBlockingQueue<JsonNode> events) {
