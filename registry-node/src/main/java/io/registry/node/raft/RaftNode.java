@@ -572,7 +572,16 @@ public final class RaftNode implements AutoCloseable {
      * old membership, the resent copy then failed although the change had been made (chaos scenario g).
      */
     private RaftClientReply changeMembers(List<RaftPeer> next) throws IOException {
-        return adminClient.admin().setConfiguration(next);
+        RaftClientReply reply = adminClient.admin().setConfiguration(next);
+        if (reply.isSuccess()) {
+            try {
+                membersAsTheLeaderHasThem();   // so that this node's answer lists the members as they now are
+            } catch (IOException e) {
+                // the change is made; a node that just removed itself may no longer get a ReadIndex answered
+                LOG.info("membership changed; node {} could not catch up with it before answering: {}", selfId, e.getMessage());
+            }
+        }
+        return reply;
     }
 
     public RaftClientReply transferLeader(String to) throws IOException {
