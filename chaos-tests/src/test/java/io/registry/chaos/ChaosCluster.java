@@ -292,25 +292,32 @@ final class ChaosCluster implements AutoCloseable {
         start(id);
     }
 
+    /** How long a pause may keep meeting a freezer that gives up (each try takes Docker a moment). */
+    static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(2);
+
     /**
      * Freezes the node's processes (cgroup freezer). The freezer gives up on a task it cannot stop at once,
      * e.g. one inside an {@code fdatasync} on a slow disk: Docker then answers 500 "unable to freeze" and
-     * leaves the container running (seen once in CI, session 11), so that answer is retried a few times.
+     * leaves the container running (seen once in CI, session 11), so that answer is tried again until
+     * {@link #FREEZE_TIMEOUT}; any other refusal fails at once.
      */
     void pause(String id) {
         Node n = node(id);
-        for (int attempt = 1; ; attempt++) {
+        Optional<RuntimeException> refused = Waits.until("docker pause of " + id + " in " + name, FREEZE_TIMEOUT, () -> {
             try {
                 docker.pauseContainerCmd(n.container.getContainerId()).exec();
-                break;
+                return Optional.of(Optional.<RuntimeException>empty());
             } catch (com.github.dockerjava.api.exception.InternalServerErrorException e) {
-                if (attempt >= 5 || String.valueOf(e.getMessage()).indexOf("unable to freeze") < 0) {
-                    throw e;
+                if (String.valueOf(e.getMessage()).contains("unable to freeze")) {
+                    ChaosLog.warn("[%s] pausing %s failed (%s); trying again", name, id, e.getMessage().trim());
+                    return Optional.empty();
                 }
-                ChaosLog.warn("[%s] pausing %s failed (%s); trying again", name, id, e.getMessage().trim());
-                sleepQuietly(50L * attempt);
+                return Optional.of(Optional.<RuntimeException>of(e));
             }
-        }
+        });
+        refused.ifPresent(e -> {
+            throw e;
+        });
         mark(n, State.PAUSED);
         ChaosLog.info("[%s] paused %s", name, id);
     }
@@ -543,14 +550,6 @@ final class ChaosCluster implements AutoCloseable {
     private static final class StartedIsEnough extends AbstractWaitStrategy {
         @Override
         protected void waitUntilReady() {
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -9,7 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -57,28 +59,28 @@ public final class ControlClient {
     }
 
     /**
-     * A counter or gauge from a node's {@code GET /metrics} (Prometheus text), summed over its label sets, or
-     * empty when the node does not answer or does not export it.
+     * Counters or gauges from one scrape of a node's {@code GET /metrics} (Prometheus text), each summed over
+     * its label sets; a name the node does not export is left out, and the map is empty when it does not answer.
      */
-    public Optional<Double> metric(String hostPort, String name) {
+    public Map<String, Double> metrics(String hostPort, String... names) {
+        Map<String, Double> found = new HashMap<>();
         Optional<Answer> answer = tryGet(hostPort, "/metrics").filter(Answer::ok);
         if (answer.isEmpty()) {
-            return Optional.empty();
+            return found;
         }
-        double sum = 0;
-        boolean seen = false;
         for (String line : answer.get().body().split("\n")) {
-            if (line.startsWith(name) && (line.length() > name.length())
-                    && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')) {
-                try {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    seen = true;
-                } catch (NumberFormatException ignored) {
-                    // not a sample line
+            for (String name : names) {
+                if (line.startsWith(name) && line.length() > name.length()
+                        && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')) {
+                    try {
+                        found.merge(name, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+                    } catch (NumberFormatException ignored) {
+                        // not a sample line
+                    }
                 }
             }
         }
-        return seen ? Optional.of(sum) : Optional.empty();
+        return found;
     }
 
     /** Instance ids of a service as one node sees them (stale read), or empty when it does not answer. */

@@ -138,10 +138,11 @@ final class Support {
      * node's Raft work follows.
      */
     static Probe leaderEntries(Context ctx) {
+        String commands = "registry_write_commands_total";
+        String batches = "registry_write_batches_total";
         return new Probe() {
             private String leader;
-            private double commands;
-            private double batches;
+            private Map<String, Double> atStart = Map.of();
 
             @Override
             public void start() throws InterruptedException {
@@ -150,8 +151,7 @@ final class Support {
                 } catch (IOException noLeader) {
                     return;   // a figure on the side; the run itself goes on without it
                 }
-                commands = ctx.control().metric(leader, "registry_write_commands_total").orElse(Double.NaN);
-                batches = ctx.control().metric(leader, "registry_write_batches_total").orElse(Double.NaN);
+                atStart = ctx.control().metrics(leader, commands, batches);
             }
 
             @Override
@@ -159,8 +159,9 @@ final class Support {
                 if (leader == null) {
                     return Map.of();
                 }
-                double c = ctx.control().metric(leader, "registry_write_commands_total").orElse(Double.NaN) - commands;
-                double b = ctx.control().metric(leader, "registry_write_batches_total").orElse(Double.NaN) - batches;
+                Map<String, Double> atEnd = ctx.control().metrics(leader, commands, batches);
+                double c = atEnd.getOrDefault(commands, Double.NaN) - atStart.getOrDefault(commands, Double.NaN);
+                double b = atEnd.getOrDefault(batches, Double.NaN) - atStart.getOrDefault(batches, Double.NaN);
                 if (!(b > 0)) {
                     return Map.of();
                 }
