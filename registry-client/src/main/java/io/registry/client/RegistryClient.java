@@ -155,7 +155,7 @@ public final class RegistryClient implements AutoCloseable {
     /** Registers (or replaces) an instance once: no heartbeats, no deregistration on close. */
     public Responses.Registered registerOnce(String service, String id, Registration registration) {
         validate(() -> Validation.instance(service, id, registration));
-        Transport.Reply reply = transport.send("PUT", instancePath(service, id), json(registration));
+        Transport.Reply reply = transport.sendToLeader("PUT", instancePath(service, id), json(registration));
         return expect(reply, Responses.Registered.class, "register " + service + "/" + id);
     }
 
@@ -164,7 +164,7 @@ public final class RegistryClient implements AutoCloseable {
      * node without the heartbeat endpoint (404 {@code no_route}) is an error, not an unknown instance.
      */
     public boolean heartbeat(String service, String id) {
-        Transport.Reply reply = transport.send("PUT", instancePath(service, id) + "/heartbeat", null);
+        Transport.Reply reply = transport.sendToLeader("PUT", instancePath(service, id) + "/heartbeat", null);
         if (reply.status() == 404 && !NO_ROUTE.equals(reply.error("").code())) {
             return false;
         }
@@ -180,7 +180,7 @@ public final class RegistryClient implements AutoCloseable {
             Validation.serviceName(service);
             Validation.instanceId(id);
         });
-        Transport.Reply reply = transport.send("DELETE", instancePath(service, id), null);
+        Transport.Reply reply = transport.sendToLeader("DELETE", instancePath(service, id), null);
         if (reply.status() == 404) {
             return OptionalLong.empty();
         }

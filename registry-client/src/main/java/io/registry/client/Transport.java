@@ -73,6 +73,7 @@ final class Transport {
     private final Duration backoffBase;
     private final Duration backoffMax;
     private final AtomicInteger preferred = new AtomicInteger();
+    private final Session session;
 
     Transport(List<String> nodes, HttpClient http, Duration requestTimeout, int maxAttempts, Duration retryBudget,
               Duration backoffBase, Duration backoffMax) {
@@ -80,6 +81,7 @@ final class Transport {
             throw new IllegalArgumentException("the node list is empty: give at least one HOST:PORT");
         }
         this.nodes = List.copyOf(nodes);
+        this.session = new Session(this.nodes);
         this.http = http;
         this.requestTimeout = requestTimeout;
         this.maxAttempts = maxAttempts;
@@ -121,9 +123,38 @@ final class Transport {
         return send(new Call(method, path, body, requestTimeout, false));
     }
 
+    Reply sendToLeader(String method, String path, byte[] body) {
+        return sendToLeader(new Call(method, path, body, requestTimeout, false));
+    }
+
+    /** The highest index this client has been given (Session). */
+    long highestIndex() {
+        return session.highestIndex();
+    }
+
+    /** The request header that keeps a read at or after everything this client has seen, if it has seen anything. */
+    void addMinIndex(HttpRequest.Builder request) {
+        long index = session.highestIndex();
+        if (index > 0) {
+            request.header(Session.MIN_INDEX_HEADER, Long.toString(index));
+        }
+    }
+
     Reply send(Call call) {
+        return send(call, preferredIndex(), true);
+    }
+
+    /**
+     * A write: to the leader when this client knows which of its nodes that is (Session), else as any request.
+     * It fails over as any request does, and does not move where reads go.
+     */
+    Reply sendToLeader(Call call) {
+        int target = session.writeTarget();
+        return target < 0 ? send(call) : send(call, target, false);
+    }
+
+    private Reply send(Call call, int start, boolean sticky) {
         long deadline = System.nanoTime() + retryBudget.toNanos();
-        int start = preferredIndex();
         int attemptsAllowed = call.oneSweep() ? Math.min(nodes.size(), maxAttempts) : maxAttempts;
         String lastFailure = "no attempt made";
         Throwable lastCause = null;
@@ -133,7 +164,9 @@ final class Transport {
             try {
                 Reply reply = once(node, call);
                 if (!retryable(reply)) {
-                    preferred.set(index);
+                    if (sticky) {
+                        preferred.set(index);
+                    }
                     return reply;
                 }
                 lastFailure = reply.error(call.method() + " " + call.path()).getMessage();
@@ -148,6 +181,7 @@ final class Transport {
             }
             String failure = lastFailure;
             LOG.log(System.Logger.Level.DEBUG, () -> "failing over: " + failure);
+            session.failed(node);
             preferred.compareAndSet(index, index + 1);
             boolean firstSweep = attempt + 1 < nodes.size();
             if (firstSweep) {
@@ -189,8 +223,12 @@ final class Transport {
         } else {
             request.method(call.method(), HttpRequest.BodyPublishers.noBody());
         }
+        if (call.method().equals("GET")) {
+            addMinIndex(request);
+        }
         HttpResponse<String> response = http.send(request.build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        session.learn(node, response.statusCode(), response.headers());
         return new Reply(response.statusCode(), response.body(), response.headers(), node);
     }
 

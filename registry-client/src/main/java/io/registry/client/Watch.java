@@ -103,10 +103,11 @@ public final class Watch implements AutoCloseable {
             conn = new Connection(nodes.get(Math.floorMod(cursor, nodes.size())));
             current = conn;
         }
-        HttpRequest request = HttpRequest.newBuilder(Transport.uri(conn.node, "/v1/watch/services/" + service))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(Transport.uri(conn.node, "/v1/watch/services/" + service))
                 .header("Accept", "text/event-stream")
-                .GET()
-                .build();
+                .GET();
+        transport.addMinIndex(builder);   // the first event then holds every write this client has seen
+        HttpRequest request = builder.build();
         try {
             CompletableFuture<HttpResponse<Void>> future = transport.http().sendAsync(request, conn::handle);
             conn.future = future;

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,19 @@ class HttpErrorsTest {
         assertError(TestHttp.post(node, "/v1/services", "{}"), 405, "method_not_allowed");
         assertError(TestHttp.get(node, "/v1/services/keep/instances?consistency=eventual"), 400,
                 "invalid_consistency");
+    }
+
+    @Test
+    void aMinIndexHeaderThatIsNotAnIndexIsRejectedOnEveryRead() {
+        for (String path : List.of("/v1/services", "/v1/services/keep/instances", "/v1/services/keep/pick",
+                "/v1/watch/services/keep")) {
+            for (String bad : List.of("-1", "ten", "9".repeat(30))) {
+                Response r = TestHttp.get(node, path, "X-Registry-Min-Index", bad);
+                assertError(r, 400, "invalid_header");
+                assertThat(r.json().get("message").asText()).as(path).contains("X-Registry-Min-Index", bad);
+            }
+        }
+        assertKeptInstanceUnchanged();
     }
 
     @Test

@@ -130,6 +130,61 @@ class ReplicationTest extends SharedCluster {
     }
 
     @Test
+    void aClientThatWroteOnTheLeaderReadsItsWritesFromAFollowerByNamingTheirIndex() throws Exception {
+        // The follower has not answered these writes, so only the client's X-Registry-Min-Index makes it wait.
+        String leader = cluster.httpAddress(cluster.leaderId());
+        String follower = cluster.httpAddress(cluster.followerIds().get(0));
+        int clients = 8;
+        int rounds = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                String service = "session-" + c;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        Response put = TestHttp.put(leader, "/v1/services/" + service + "/instances/i-" + i,
+                                instanceBody("10.5.0." + (i + 1), 7200));
+                        assertThat(put.status()).as(put.body()).isEqualTo(200);
+                        String index = put.header("X-Registry-Index");
+                        String consistency = i % 2 == 0 ? "stale" : "default";
+                        Response read = TestHttp.get(follower, "/v1/services/" + service + "/instances?consistency="
+                                + consistency, "X-Registry-Min-Index", index);
+                        assertThat(read.status()).as(read.body()).isEqualTo(200);
+                        assertThat(read.json().get("instances")).as("%s after writing i-%d at %s (%s)", service, i,
+                                index, consistency).hasSize(i + 1);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReadNamingAnIndexTheNodeCannotReachIsRefusedUnlessStaleAndEveryAnswerNamesNodeAndLeader() {
+        String followerId = cluster.followerIds().get(0);
+        String follower = cluster.httpAddress(followerId);
+        long beyond = cluster.node(cluster.leaderId()).appliedIndex() + 1_000_000;
+        Response refused = TestHttp.get(follower, "/v1/services/nowhere/instances", "X-Registry-Min-Index",
+                String.valueOf(beyond));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.json().get("error").asText()).isEqualTo("not_caught_up");
+        assertThat(refused.json().get("message").asText()).contains("X-Registry-Min-Index", String.valueOf(beyond));
+        Response stale = TestHttp.get(follower, "/v1/services/nowhere/instances?consistency=stale", "X-Registry-Min-Index",
+                String.valueOf(beyond));
+        assertThat(stale.status()).as(stale.body()).isEqualTo(200);
+        assertThat(List.of(refused, stale)).allSatisfy(r -> {
+            assertThat(r.header("X-Registry-Node")).isEqualTo(followerId);
+            assertThat(r.header("X-Registry-Leader")).isEqualTo(cluster.leaderId());
+        });
+    }
+
+    @Test
     void theForwardingEndpointRefusesOnAFollowerAndRejectsABodyThatIsNotABatch() {
         Response onFollower = TestHttp.post(cluster.httpAddress(cluster.followerIds().get(0)), "/v1/internal/writes", "{}");
         assertThat(onFollower.status()).as(onFollower.body()).isEqualTo(503);

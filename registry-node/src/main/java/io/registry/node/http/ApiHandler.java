@@ -56,8 +56,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (isWatch(path) && request.method().equals(HttpMethod.GET)) {
                 try {
                     Validation.serviceName(path.get(3));
+                    long minIndex = RegistryApi.minIndex(request.headers().get(RegistryApi.MIN_INDEX_HEADER));
                     WatchStream.open(ctx, path.get(3), RegistryApi.filterOf(uri.parameters()), api.reader(),
-                            api.changes(), timer, api.ownWritesApplied());
+                            api.changes(), timer, api.ownWritesApplied(minIndex));
                     return;
                 } catch (RuntimeException e) {
                     write(ctx, toReply(e), true);
@@ -66,7 +67,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             try {
                 boolean forwarded = request.headers().contains(HeartbeatRelay.FORWARDED_HEADER);
-                reply = route(request.method(), path, uri.parameters(), body, forwarded);
+                String minIndex = request.headers().get(RegistryApi.MIN_INDEX_HEADER);
+                reply = route(request.method(), path, uri.parameters(), body, forwarded, minIndex);
             } catch (RuntimeException e) {
                 reply = CompletableFuture.failedFuture(e);
             }
@@ -80,7 +82,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private CompletableFuture<Reply> route(HttpMethod method, List<String> p, Map<String, List<String>> query,
-                                           byte[] body, boolean forwarded) {
+                                           byte[] body, boolean forwarded, String minIndexHeader) {
         int n = p.size();
         if (n == 1 && p.get(0).equals("metrics")) {
             return only(method, HttpMethod.GET, () -> CompletableFuture.completedFuture(api.metrics()));
@@ -94,13 +96,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (area.equals("services")) {
             if (n == 2) {
-                return only(method, HttpMethod.GET, () -> api.services(query));
+                return only(method, HttpMethod.GET, () -> api.services(query, RegistryApi.minIndex(minIndexHeader)));
             }
             if (n == 4 && p.get(3).equals("instances")) {
-                return only(method, HttpMethod.GET, () -> api.instances(p.get(2), query));
+                return only(method, HttpMethod.GET, () -> api.instances(p.get(2), query,
+                        RegistryApi.minIndex(minIndexHeader)));
             }
             if (n == 4 && p.get(3).equals("pick")) {
-                return only(method, HttpMethod.GET, () -> api.pick(p.get(2), query));
+                return only(method, HttpMethod.GET, () -> api.pick(p.get(2), query, RegistryApi.minIndex(minIndexHeader)));
             }
             if (n == 5 && p.get(3).equals("instances")) {
                 if (method.equals(HttpMethod.PUT)) {
@@ -180,6 +183,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     void write(ChannelHandlerContext ctx, Reply reply, boolean close) {
         api.responded(reply.status());
+        api.identified(reply);
         byte[] json;
         try {
             if (reply.body() instanceof Reply.Encoded encoded) {

@@ -51,6 +51,9 @@ public final class RegistryApi {
     private final NodeMetrics metrics;
     private final Balancer balancer = new Balancer();
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    static final String NODE_HEADER = "X-Registry-Node";
+    static final String LEADER_HEADER = "X-Registry-Leader";
+    static final String MIN_INDEX_HEADER = "X-Registry-Min-Index";
     /** How long a read waits for this replica to apply the writes this node has answered. */
     private static final Duration OWN_WRITES_WAIT = Duration.ofSeconds(1);
 
@@ -206,12 +209,12 @@ public final class RegistryApi {
 
     // ---- reads --------------------------------------------------------------------------------------
 
-    public CompletableFuture<Reply> instances(String service, Map<String, List<String>> query) {
+    public CompletableFuture<Reply> instances(String service, Map<String, List<String>> query, long minIndex) {
         Validation.serviceName(service);
         InstanceFilter filter = filter(query);
         Long index = indexParam(query);
         Duration wait = waitParam(query);
-        return consistent(query)
+        return consistent(query, minIndex)
                 .thenCompose(ignored -> blockUntilAfter(service, index, wait, () -> reader.service(service).index()))
                 .thenApply(ignored -> {
                     ServiceView view = reader.service(service);
@@ -219,10 +222,10 @@ public final class RegistryApi {
                 });
     }
 
-    public CompletableFuture<Reply> services(Map<String, List<String>> query) {
+    public CompletableFuture<Reply> services(Map<String, List<String>> query, long minIndex) {
         Long index = indexParam(query);
         Duration wait = waitParam(query);
-        return consistent(query)
+        return consistent(query, minIndex)
                 .thenCompose(ignored -> blockUntilAfter(ChangeFeed.ANY, index, wait, reader::registryIndex))
                 .thenApply(ignored -> {
                     Responses.Services services = reader.services();
@@ -230,12 +233,12 @@ public final class RegistryApi {
                 });
     }
 
-    public CompletableFuture<Reply> pick(String service, Map<String, List<String>> query) {
+    public CompletableFuture<Reply> pick(String service, Map<String, List<String>> query, long minIndex) {
         Validation.serviceName(service);
         String strategy = first(query, "strategy", "round-robin");
         InstanceFilter asked = filter(query);
         InstanceFilter filter = new InstanceFilter(true, asked.passing(), asked.tags(), asked.zone(), asked.metadata());
-        return consistent(query).thenApply(ignored -> {
+        return consistent(query, minIndex).thenApply(ignored -> {
             ServiceView view = reader.service(service);
             List<Instance> candidates = filter.apply(view.instances());
             if (candidates.isEmpty()) {
@@ -313,16 +316,19 @@ public final class RegistryApi {
     private Reply readHeaders(Reply reply, long index) {
         long contact = raft.lastLeaderContactMillis();
         reply.header("X-Registry-Index", index);
-        raft.leaderId().ifPresent(leader -> reply.header("X-Registry-Leader", leader));
         return reply.header("X-Registry-Last-Contact", contact == Long.MAX_VALUE ? -1 : contact);
     }
 
-    /** Completes when this node may answer at the asked consistency, or fails with 503. */
-    private CompletableFuture<Void> consistent(Map<String, List<String>> query) {
+    /**
+     * Completes when this node may answer at the asked consistency, or fails with 503. {@code minIndex} is
+     * the client's {@code X-Registry-Min-Index} (0 without one); a linearizable read needs no such wait, as its
+     * ReadIndex round covers every write committed before it.
+     */
+    private CompletableFuture<Void> consistent(Map<String, List<String>> query, long minIndex) {
         String mode = first(query, "consistency", "default");
         switch (mode) {
             case "stale":
-                return ownWritesApplied(true);
+                return ownWritesApplied(true, minIndex);
             case "default": {
                 long contact = raft.lastLeaderContactMillis();
                 if (contact > config.maxStale().toMillis()) {
@@ -335,7 +341,7 @@ public final class RegistryApi {
                     throw ApiException.unavailable("not_caught_up", "node " + config.id() + " has just started and "
                             + "has not yet learned from a leader what is committed (" + e.getMessage() + "); retry "
                             + "shortly, ask another node, or add consistency=stale to accept possibly old data");
-                }).thenCompose(ignored -> ownWritesApplied(false));
+                }).thenCompose(ignored -> ownWritesApplied(false, minIndex));
             }
             case "linearizable":
                 return raft.readBarrier().exceptionally(e -> {
@@ -348,31 +354,57 @@ public final class RegistryApi {
         }
     }
 
-    /**
-     * Read-your-writes on this node: a write is answered once committed, which on a follower is about a
-     * millisecond before it has applied the entry itself, so a read first waits for every write this node
-     * has answered (AppliedIndex). If that takes longer than {@link #OWN_WRITES_WAIT} (the node is cut off
-     * from the leader) a stale read answers anyway and any other read gets 503.
-     */
     /** For a watch stream's first event: waits as a stale read does. */
-    CompletableFuture<Void> ownWritesApplied() {
-        return ownWritesApplied(true);
+    CompletableFuture<Void> ownWritesApplied(long minIndex) {
+        return ownWritesApplied(true, minIndex);
     }
 
-    private CompletableFuture<Void> ownWritesApplied(boolean stale) {
-        CompletableFuture<Long> barrier = applied.awaitAnswered(OWN_WRITES_WAIT);
+    /**
+     * Read-your-writes: a write is answered once committed, which on a follower is about a millisecond before
+     * it has applied the entry itself, so a read first waits for every write this node has answered, and for
+     * the client's {@code minIndex}, the highest index it has seen from any node (AppliedIndex). If that takes
+     * longer than {@link #OWN_WRITES_WAIT} (the node is cut off from the leader) a stale read answers anyway
+     * and any other read gets 503.
+     */
+    private CompletableFuture<Void> ownWritesApplied(boolean stale, long minIndex) {
+        CompletableFuture<Long> barrier = applied.awaitAtLeast(minIndex, OWN_WRITES_WAIT);
         if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(null);
         }
         return barrier.handle((index, error) -> {
             if (error != null && !stale) {
-                throw ApiException.unavailable("not_caught_up", "node " + config.id() + " acknowledged writes up to "
-                        + "index " + applied.answered() + " but has applied only " + applied.current() + " (it may be "
-                        + "cut off from the leader); retry shortly, ask another node, or add consistency=stale to "
-                        + "accept possibly old data");
+                throw ApiException.unavailable("not_caught_up", "node " + config.id() + " has applied the log only up "
+                        + "to index " + applied.current() + ", short of index " + Math.max(minIndex, applied.answered())
+                        + (minIndex > applied.answered() ? " (the request's X-Registry-Min-Index)" : " (writes it acknowledged)")
+                        + ", and did not get there within " + OWN_WRITES_WAIT.toMillis() + " ms (it may be cut off from "
+                        + "the leader); retry shortly, ask another node, or add consistency=stale to accept possibly old data");
             }
             return null;
         });
+    }
+
+    /** The {@code X-Registry-Min-Index} request header: 0 when absent. */
+    static long minIndex(String header) {
+        if (header == null || header.isBlank()) {
+            return 0;
+        }
+        try {
+            long index = Long.parseLong(header.trim());
+            if (index >= 0) {
+                return index;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.badRequest("invalid_header", "X-Registry-Min-Index must be a whole number ≥ 0, the "
+                + "highest X-Registry-Index this client has seen (got '" + header + "'); leave it out to read without it");
+    }
+
+    /** Who answered and who leads, on every answer: a client learns where to send its writes from any reply. */
+    Reply identified(Reply reply) {
+        reply.headers().putIfAbsent(NODE_HEADER, config.id());
+        raft.leaderId().ifPresent(leader -> reply.headers().putIfAbsent(LEADER_HEADER, leader));
+        return reply;
     }
 
     private static InstanceFilter filter(Map<String, List<String>> query) {

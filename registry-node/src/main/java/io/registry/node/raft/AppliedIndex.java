@@ -81,6 +81,18 @@ public final class AppliedIndex {
         }
     }
 
+    /**
+     * As {@link #awaitAnswered}, and also until this replica has applied {@code index}: the highest index a
+     * client has seen (its {@code X-Registry-Min-Index}), which may come from a write it made on another
+     * node. A waiter of its own fails after {@code timeout}; at or below the answered index the shared one serves.
+     */
+    public CompletableFuture<Long> awaitAtLeast(long index, Duration timeout) {
+        if (index <= applied || index <= answered.get()) {
+            return awaitAnswered(timeout);
+        }
+        return await(index).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Called from the apply path; indices only grow (a snapshot reload may jump ahead). */
     public void advance(long index) {
         PriorityQueue<Waiter> ready = null;

@@ -61,4 +61,34 @@ class AppliedIndexTest {
         assertThat(afterNewAnswer).isCompleted();
         assertThat(index.awaitAnswered(LONG)).isCompleted();
     }
+
+    @Test
+    void aReadNamingAnIndexWaitsForItAndForTheWritesThisNodeAnswered() {
+        AppliedIndex index = new AppliedIndex(Runnable::run);
+        index.advance(3);
+        assertThat(index.awaitAtLeast(2, LONG)).isCompleted();
+
+        // An index from a write made on another node: this node never answered it.
+        CompletableFuture<Long> elsewhere = index.awaitAtLeast(6, LONG);
+        assertThat(elsewhere).isNotDone();
+        index.advance(5);
+        assertThat(elsewhere).isNotDone();
+        index.advance(6);
+        assertThat(elsewhere).isCompletedWithValue(6L);
+
+        // A lower index than this node's own answered writes still waits for those.
+        index.answered(9);
+        CompletableFuture<Long> own = index.awaitAtLeast(4, LONG);
+        assertThat(own).isNotDone();
+        index.advance(9);
+        assertThat(own).isCompleted();
+    }
+
+    @Test
+    void aReadNamingAnIndexThisNodeDoesNotReachFailsAfterItsTimeoutAlone() {
+        AppliedIndex index = new AppliedIndex(Runnable::run);
+        CompletableFuture<Long> beyond = index.awaitAtLeast(1_000, Duration.ofMillis(20));
+        assertThat(beyond).failsWithin(5, TimeUnit.SECONDS);
+        assertThat(index.awaitAnswered(LONG)).as("reads without the index").isCompleted();
+    }
 }

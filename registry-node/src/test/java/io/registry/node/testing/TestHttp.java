@@ -50,13 +50,22 @@ public final class TestHttp {
         return send(address, method, path, json, Duration.ofSeconds(15));
     }
 
-    private static Response send(String address, String method, String path, String json, Duration timeout) {
+    /** A GET with extra request headers (name, value, name, value, ...). */
+    public static Response get(String address, String path, String... headers) {
+        return send(address, "GET", path, null, Duration.ofSeconds(15), headers);
+    }
+
+    private static Response send(String address, String method, String path, String json, Duration timeout,
+                                 String... headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + address + path))
                 .timeout(timeout)
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             builder.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
         }
         try {
             HttpResponse<String> r = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
