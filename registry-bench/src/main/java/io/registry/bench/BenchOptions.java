@@ -86,7 +86,8 @@ public record BenchOptions(
               --ttl D                TTL of registered instances (heartbeat 30s, expiry 2s)
               --rate N               cap on requests/s over all connections (default: as fast as answered)
               --rounds N             failover and expiry rounds
-              --target T             which nodes take the load: all (default), leader, followers
+              --target T             which nodes take the load: all (default), leader (where
+                                     registry-client sends writes), followers
               --timeout D            per-request timeout (default 5s)
               --threads N            client event-loop threads (default 1)
               --repeat N             run the scenario N times, each on a fresh local cluster (default 1)

@@ -164,7 +164,7 @@ public final class RegistryClient implements AutoCloseable {
      * node without the heartbeat endpoint (404 {@code no_route}) is an error, not an unknown instance.
      */
     public boolean heartbeat(String service, String id) {
-        Transport.Reply reply = transport.sendToLeader("PUT", instancePath(service, id) + "/heartbeat", null);
+        Transport.Reply reply = transport.send("PUT", instancePath(service, id) + "/heartbeat", null);
         if (reply.status() == 404 && !NO_ROUTE.equals(reply.error("").code())) {
             return false;
         }

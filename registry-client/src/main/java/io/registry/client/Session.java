@@ -3,6 +3,7 @@ package io.registry.client;
 import java.net.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +28,8 @@ final class Session {
 
     private final List<String> nodes;
     private final Map<String, String> nodeOfId = new ConcurrentHashMap<>();
+    /** Nodes whose last try failed: not worth a write's detour while looking for the leader. */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private volatile String leaderId;
     private final AtomicLong highestIndex = new AtomicLong();
 
@@ -36,6 +39,7 @@ final class Session {
 
     /** Learns from one node's answer: its id, the leader it names and, from a success, the index. */
     void learn(String node, int status, HttpHeaders headers) {
+        failing.remove(node);
         headers.firstValue(NODE_HEADER).ifPresent(id -> nodeOfId.put(id, node));
         headers.firstValue(LEADER_HEADER).ifPresent(id -> leaderId = id);
         if (status >= 200 && status < 300) {
@@ -53,6 +57,7 @@ final class Session {
 
     /** The node was unreachable or turned the request away: it may have lost the leadership. */
     void failed(String node) {
+        failing.add(node);
         String leader = leaderId;
         if (leader != null && node.equals(nodeOfId.get(leader))) {
             leaderId = null;
@@ -61,8 +66,9 @@ final class Session {
 
     /**
      * Where a write should go first: the leader's position in the node list; while the leader is named but
-     * none of the nodes heard from so far is it, a node not heard from yet (its answer tells who it is, so
-     * after at most one write per node the leader is found); -1 when no leader is known.
+     * none of the nodes heard from so far is it, a node not heard from yet that has not just failed (its
+     * answer tells who it is, so after at most one write per node the leader is found); -1 when no leader is
+     * known or none is left to try.
      */
     int writeTarget() {
         String leader = leaderId;
@@ -74,7 +80,7 @@ final class Session {
             return nodes.indexOf(node);
         }
         for (int i = 0; i < nodes.size(); i++) {
-            if (!nodeOfId.containsValue(nodes.get(i))) {
+            if (!nodeOfId.containsValue(nodes.get(i)) && !failing.contains(nodes.get(i))) {
                 return i;
             }
         }
