@@ -3,12 +3,10 @@ package io.registry.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registry.api.Instance;
+import io.registry.node.testing.Concurrently;
 import io.registry.node.testing.SharedCluster;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -54,32 +52,18 @@ class SessionClusterTest extends SharedCluster {
     @Test
     void concurrentClientsReadTheirOwnWritesOnAFollowerThatDidNotAnswerThem() throws Exception {
         // The leader answers each write; the follower has not applied it yet unless the read names its index.
-        int clients = 8;
         int rounds = 30;
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                String service = "own-" + c;
-                String follower = cluster.followerIds().get(c % 2);
-                done.add(pool.submit(() -> {
-                    try (RegistryClient client = clientReadingFrom(follower)) {
-                        for (int i = 0; i < rounds; i++) {
-                            client.registerOnce(service, "o-" + i, Registrations.of("10.7.0." + (i + 1), 80).build());
-                            List<Instance> seen = client.instances(service).instances();
-                            assertThat(seen).as("%s after writing o-%d, read on %s", service, i, client.currentNode())
-                                    .hasSize(i + 1);
-                        }
-                    }
-                    return null;
-                }));
+        Concurrently.run(8, c -> {
+            String service = "own-" + c;
+            try (RegistryClient client = clientReadingFrom(cluster.followerIds().get(c % 2))) {
+                for (int i = 0; i < rounds; i++) {
+                    client.registerOnce(service, "o-" + i, Registrations.of("10.7.0." + (i + 1), 80).build());
+                    List<Instance> seen = client.instances(service).instances();
+                    assertThat(seen).as("%s after writing o-%d, read on %s", service, i, client.currentNode())
+                            .hasSize(i + 1);
+                }
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 
     private static long[] forwardedByFollowers() {

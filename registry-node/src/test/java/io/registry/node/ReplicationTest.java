@@ -4,6 +4,7 @@ import static io.registry.node.testing.TestHttp.instanceBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registry.node.testing.Await;
+import io.registry.node.testing.Concurrently;
 import io.registry.node.testing.SharedCluster;
 import io.registry.node.testing.TestHttp;
 import io.registry.node.testing.TestHttp.Response;
@@ -99,70 +100,37 @@ class ReplicationTest extends SharedCluster {
         // A follower answers a write once the leader has applied it, about a millisecond before it applies the
         // entry itself; concurrent writers keep it that far behind. Each read must still see the reader's writes.
         String follower = cluster.httpAddress(cluster.followerIds().get(1));
-        int clients = 8;
-        int rounds = 40;
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                String service = "ryw-" + c;
-                done.add(pool.submit(() -> {
-                    for (int i = 0; i < rounds; i++) {
-                        Response put = TestHttp.put(follower, "/v1/services/" + service + "/instances/i-" + i,
-                                instanceBody("10.4.0." + (i + 1), 7100));
-                        assertThat(put.status()).as(put.body()).isEqualTo(200);
-                        String consistency = i % 2 == 0 ? "stale" : "default";
-                        Response read = TestHttp.get(follower, "/v1/services/" + service + "/instances?consistency=" + consistency);
-                        assertThat(read.status()).as(read.body()).isEqualTo(200);
-                        assertThat(read.json().get("instances")).as("%s after writing i-%d (%s)", service, i, consistency)
-                                .hasSize(i + 1);
-                        assertThat(read.json().get("index").asLong()).isGreaterThanOrEqualTo(put.json().get("index").asLong());
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        eachClientReadsBackEveryWrite("ryw-", follower, follower, false);
     }
 
     @Test
     void aClientThatWroteOnTheLeaderReadsItsWritesFromAFollowerByNamingTheirIndex() throws Exception {
         // The follower has not answered these writes, so only the client's X-Registry-Min-Index makes it wait.
-        String leader = cluster.httpAddress(cluster.leaderId());
-        String follower = cluster.httpAddress(cluster.followerIds().get(0));
-        int clients = 8;
+        eachClientReadsBackEveryWrite("session-", cluster.httpAddress(cluster.leaderId()),
+                cluster.httpAddress(cluster.followerIds().get(0)), true);
+    }
+
+    /** Eight clients at once, each writing to its own service and reading every write back, stale and default. */
+    private static void eachClientReadsBackEveryWrite(String prefix, String writeTo, String readFrom, boolean namingIndex)
+            throws Exception {
         int rounds = 40;
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                String service = "session-" + c;
-                done.add(pool.submit(() -> {
-                    for (int i = 0; i < rounds; i++) {
-                        Response put = TestHttp.put(leader, "/v1/services/" + service + "/instances/i-" + i,
-                                instanceBody("10.5.0." + (i + 1), 7200));
-                        assertThat(put.status()).as(put.body()).isEqualTo(200);
-                        String index = put.header("X-Registry-Index");
-                        String consistency = i % 2 == 0 ? "stale" : "default";
-                        Response read = TestHttp.get(follower, "/v1/services/" + service + "/instances?consistency="
-                                + consistency, "X-Registry-Min-Index", index);
-                        assertThat(read.status()).as(read.body()).isEqualTo(200);
-                        assertThat(read.json().get("instances")).as("%s after writing i-%d at %s (%s)", service, i,
-                                index, consistency).hasSize(i + 1);
-                    }
-                    return null;
-                }));
+        Concurrently.run(8, c -> {
+            String service = prefix + c;
+            for (int i = 0; i < rounds; i++) {
+                Response put = TestHttp.put(writeTo, "/v1/services/" + service + "/instances/i-" + i,
+                        instanceBody("10.4." + c + "." + (i + 1), 7100));
+                assertThat(put.status()).as(put.body()).isEqualTo(200);
+                String index = put.header("X-Registry-Index");
+                String consistency = i % 2 == 0 ? "stale" : "default";
+                String path = "/v1/services/" + service + "/instances?consistency=" + consistency;
+                Response read = namingIndex ? TestHttp.get(readFrom, path, "X-Registry-Min-Index", index)
+                        : TestHttp.get(readFrom, path);
+                assertThat(read.status()).as(read.body()).isEqualTo(200);
+                assertThat(read.json().get("instances")).as("%s after writing i-%d at %s (%s)", service, i, index,
+                        consistency).hasSize(i + 1);
+                assertThat(read.json().get("index").asLong()).isGreaterThanOrEqualTo(Long.parseLong(index));
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 
     @Test
