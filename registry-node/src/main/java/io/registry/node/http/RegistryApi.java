@@ -403,7 +403,11 @@ public final class RegistryApi {
     /** Who answered and who leads, on every answer: a client learns where to send its writes from any reply. */
     Reply identified(Reply reply) {
         reply.headers().putIfAbsent(NODE_HEADER, config.id());
-        raft.leaderId().ifPresent(leader -> reply.headers().putIfAbsent(LEADER_HEADER, leader));
+        try {
+            raft.leaderId().ifPresent(leader -> reply.headers().putIfAbsent(LEADER_HEADER, leader));
+        } catch (RuntimeException e) {
+            // a server shutting down may not say; the answer itself must still go out
+        }
         return reply;
     }
 

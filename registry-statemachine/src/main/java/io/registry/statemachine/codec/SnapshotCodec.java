@@ -143,8 +143,10 @@ public final class SnapshotCodec {
             EntryCodec.Reader r = blocks.next();
             Instance instance = EntryCodec.readInstance(r);
             r.expectEnd("instance");
-            EntryCodec.require(name.equals(instance.service()), "instance '" + instance.id() + "' of service '"
-                    + instance.service() + "' found among the instances of '" + name + "'");
+            if (!name.equals(instance.service())) {
+                throw new CodecException("instance '" + instance.id() + "' of service '" + instance.service()
+                        + "' found among the instances of '" + name + "'");
+            }
             restorer.instance(instance);
         }
         return count;
@@ -161,8 +163,10 @@ public final class SnapshotCodec {
 
         EntryCodec.Reader next() throws IOException {
             int length = data.readInt();
-            EntryCodec.require(length >= 0 && length <= MAX_BLOCK_BYTES, "snapshot block length " + length
-                    + " is outside 0.." + MAX_BLOCK_BYTES + "; the file is corrupt");
+            if (length < 0 || length > MAX_BLOCK_BYTES) {
+                throw new CodecException("snapshot block length " + length + " is outside 0.." + MAX_BLOCK_BYTES
+                        + "; the file is corrupt");
+            }
             if (length > buf.length) {
                 buf = new byte[Math.max(length, buf.length * 2)];
             }

@@ -410,16 +410,24 @@ public final class RegistryState {
 
         /** Add an instance of an already declared service, with its indices and times as stored. */
         public Restorer instance(Instance i) {
+            // Tested before any message is built: this runs once per instance of a snapshot.
             Service s = live().services.get(i.service());
-            require(s != null, "instance '" + i.id() + "' belongs to undeclared service '" + i.service() + "'");
-            require(i.id() != null, "an instance of '" + s.name + "' has no id");
-            require(0 < i.createIndex() && i.createIndex() <= i.modifyIndex() && i.modifyIndex() <= s.index,
-                    "instance '" + i.id() + "' of '" + s.name + "' has indices create " + i.createIndex()
-                            + ", modify " + i.modifyIndex() + " outside 1.." + s.index);
+            if (s == null) {
+                throw new IllegalArgumentException("instance '" + i.id() + "' belongs to undeclared service '"
+                        + i.service() + "'");
+            }
+            if (i.id() == null) {
+                throw new IllegalArgumentException("an instance of '" + s.name + "' has no id");
+            }
+            if (!(0 < i.createIndex() && i.createIndex() <= i.modifyIndex() && i.modifyIndex() <= s.index)) {
+                throw new IllegalArgumentException("instance '" + i.id() + "' of '" + s.name + "' has indices create "
+                        + i.createIndex() + ", modify " + i.modifyIndex() + " outside 1.." + s.index);
+            }
             Instance shared = stamp(i, s.name, i.createIndex(), i.modifyIndex(), i.registeredAt(),
                     i.lastStatusChange());
-            require(s.instances.put(i.id(), shared) == null, "instance '" + i.id() + "' of '" + s.name
-                    + "' appears twice");
+            if (s.instances.put(i.id(), shared) != null) {
+                throw new IllegalArgumentException("instance '" + i.id() + "' of '" + s.name + "' appears twice");
+            }
             state.size++;
             return this;
         }
