@@ -377,7 +377,8 @@ public final class RegistryApi {
                         + "to index " + applied.current() + ", short of index " + Math.max(minIndex, applied.answered())
                         + (minIndex > applied.answered() ? " (the request's X-Registry-Min-Index)" : " (writes it acknowledged)")
                         + ", and did not get there within " + OWN_WRITES_WAIT.toMillis() + " ms (it may be cut off from "
-                        + "the leader); retry shortly, ask another node, or add consistency=stale to accept possibly old data");
+                        + "the leader" + (minIndex > applied.answered() ? ", or the index came from another cluster" : "")
+                        + "); retry shortly, ask another node, or add consistency=stale to accept possibly old data");
             }
             return null;
         });
