@@ -127,11 +127,6 @@ final class Transport {
         return sendToLeader(new Call(method, path, body, requestTimeout, false));
     }
 
-    /** The highest index this client has been given (Session). */
-    long highestIndex() {
-        return session.highestIndex();
-    }
-
     /** The request header that keeps a read at or after everything this client has seen, if it has seen anything. */
     void addMinIndex(HttpRequest.Builder request) {
         long index = session.highestIndex();
