@@ -555,6 +555,9 @@ public final class RegistryApi {
                 throw ApiException.unavailable("reconfiguration_failed", "the cluster did not accept the change: "
                         + e.getMessage() + "; check `registry status` and retry");
             }
+            if (reply == null) {
+                return cluster();   // nothing to change: already so
+            }
             if (!reply.isSuccess()) {
                 throw new ApiException(409, "reconfiguration_failed", "the cluster refused the change: "
                         + RaftNode.describe(reply));

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -529,13 +530,27 @@ public final class RaftNode implements AutoCloseable {
                 .findFirst());
     }
 
+    /**
+     * Adds a voting member; null when it is a member already at the same addresses: a caller's retry of an
+     * add whose answer it lost (the change is made, and asking again must not fail). The same id at other
+     * addresses is refused.
+     */
     public RaftClientReply addMember(Peer peer) throws IOException {
         List<RaftPeer> current = membersAsTheLeaderHasThem();
-        if (current.stream().anyMatch(p -> p.getId().toString().equals(peer.id()))) {
-            throw new IllegalArgumentException("member '" + peer.id() + "' is already in the cluster");
+        RaftPeer wanted = toRaftPeer(peer);
+        for (RaftPeer member : current) {
+            if (member.getId().equals(wanted.getId())) {
+                if (member.getAddress().equals(wanted.getAddress())
+                        && Objects.equals(member.getDataStreamAddress(), wanted.getDataStreamAddress())) {
+                    return null;
+                }
+                throw new IllegalArgumentException("member '" + peer.id() + "' is already in the cluster at raft "
+                        + member.getAddress() + ", http " + member.getDataStreamAddress() + "; to move it, remove it "
+                        + "first and add it again");
+            }
         }
         List<RaftPeer> next = new ArrayList<>(current);
-        next.add(toRaftPeer(peer));
+        next.add(wanted);
         return changeMembers(next);
     }
 
