@@ -1,5 +1,6 @@
 package io.registry.client;
 
+import io.registry.api.Headers;
 import java.net.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * (and never goes back in time) on every node, also after failing over.
  */
 final class Session {
-    static final String NODE_HEADER = "X-Registry-Node";
-    static final String LEADER_HEADER = "X-Registry-Leader";
-    static final String INDEX_HEADER = "X-Registry-Index";
-    static final String MIN_INDEX_HEADER = "X-Registry-Min-Index";
-
     private final List<String> nodes;
     private final Map<String, String> nodeOfId = new ConcurrentHashMap<>();
     /** Nodes whose last try failed: not worth a write's detour while looking for the leader. */
@@ -40,10 +36,10 @@ final class Session {
     /** Learns from one node's answer: its id, the leader it names and, from a success, the index. */
     void learn(String node, int status, HttpHeaders headers) {
         failing.remove(node);
-        headers.firstValue(NODE_HEADER).ifPresent(id -> nodeOfId.put(id, node));
-        headers.firstValue(LEADER_HEADER).ifPresent(id -> leaderId = id);
+        headers.firstValue(Headers.NODE).ifPresent(id -> nodeOfId.put(id, node));
+        headers.firstValue(Headers.LEADER).ifPresent(id -> leaderId = id);
         if (status >= 200 && status < 300) {
-            headers.firstValue(INDEX_HEADER).ifPresent(this::seen);
+            headers.firstValue(Headers.INDEX).ifPresent(this::seen);
         }
     }
 

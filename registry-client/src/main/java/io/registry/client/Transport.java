@@ -2,6 +2,7 @@ package io.registry.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.registry.api.Headers;
 import io.registry.api.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -131,7 +132,7 @@ final class Transport {
     void addMinIndex(HttpRequest.Builder request) {
         long index = session.highestIndex();
         if (index > 0) {
-            request.header(Session.MIN_INDEX_HEADER, Long.toString(index));
+            request.header(Headers.MIN_INDEX, Long.toString(index));
         }
     }
 

@@ -2,6 +2,7 @@ package io.registry.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.registry.api.Headers;
 import java.net.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ class SessionTest {
     }
 
     private static HttpHeaders from(String node, String leader) {
-        return headers(Session.NODE_HEADER, node, Session.LEADER_HEADER, leader);
+        return headers(Headers.NODE, node, Headers.LEADER, leader);
     }
 
     @Test
@@ -59,10 +60,10 @@ class SessionTest {
     void theIndexReadsCarryIsTheHighestOfAnySuccessfulAnswer() {
         Session session = new Session(NODES);
         assertThat(session.highestIndex()).isZero();
-        session.learn("a:1", 200, headers(Session.INDEX_HEADER, "12"));
-        session.learn("b:2", 200, headers(Session.INDEX_HEADER, "9"));
-        session.learn("c:3", 503, headers(Session.INDEX_HEADER, "40"));
-        session.learn("c:3", 200, headers(Session.INDEX_HEADER, "not a number"));
+        session.learn("a:1", 200, headers(Headers.INDEX, "12"));
+        session.learn("b:2", 200, headers(Headers.INDEX, "9"));
+        session.learn("c:3", 503, headers(Headers.INDEX, "40"));
+        session.learn("c:3", 200, headers(Headers.INDEX, "not a number"));
         assertThat(session.highestIndex()).isEqualTo(12);
     }
 }

@@ -2,6 +2,7 @@ package io.registry.bench.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.registry.api.Headers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -101,7 +102,7 @@ public final class ControlClient {
         HttpRequest request = builder.uri(URI.create("http://" + hostPort + path)).timeout(REQUEST_TIMEOUT).build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            long index = r.headers().firstValue("X-Registry-Index").map(ControlClient::parseLong).orElse(-1L);
+            long index = r.headers().firstValue(Headers.INDEX).map(ControlClient::parseLong).orElse(-1L);
             return new Answer(r.statusCode(), r.body(), index);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

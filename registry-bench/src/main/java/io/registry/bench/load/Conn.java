@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.registry.api.Headers;
 import io.registry.bench.Latency;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -150,7 +151,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 status = response.status().code();
-                String header = response.headers().get("X-Registry-Index");
+                String header = response.headers().get(Headers.INDEX);
                 index = header == null ? -1 : parseLong(header);
             }
             if (msg instanceof HttpContent content) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.registry.api.ApiException;
+import io.registry.api.Headers;
 import io.registry.api.Json;
 import io.registry.api.Validation;
 import java.util.List;
@@ -56,7 +57,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (isWatch(path) && request.method().equals(HttpMethod.GET)) {
                 try {
                     Validation.serviceName(path.get(3));
-                    long minIndex = RegistryApi.minIndex(request.headers().get(RegistryApi.MIN_INDEX_HEADER));
+                    long minIndex = RegistryApi.minIndex(request.headers().get(Headers.MIN_INDEX));
                     WatchStream.open(ctx, path.get(3), RegistryApi.filterOf(uri.parameters()), api.reader(),
                             api.changes(), timer, api.ownWritesApplied(minIndex));
                     return;
@@ -67,7 +68,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             try {
                 boolean forwarded = request.headers().contains(HeartbeatRelay.FORWARDED_HEADER);
-                String minIndex = request.headers().get(RegistryApi.MIN_INDEX_HEADER);
+                String minIndex = request.headers().get(Headers.MIN_INDEX);
                 reply = route(request.method(), path, uri.parameters(), body, forwarded, minIndex);
             } catch (RuntimeException e) {
                 reply = CompletableFuture.failedFuture(e);

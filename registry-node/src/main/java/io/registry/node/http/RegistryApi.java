@@ -3,6 +3,7 @@ package io.registry.node.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.registry.api.ApiException;
 import io.registry.api.CheckType;
+import io.registry.api.Headers;
 import io.registry.api.Instance;
 import io.registry.api.Json;
 import io.registry.api.Registration;
@@ -51,9 +52,6 @@ public final class RegistryApi {
     private final NodeMetrics metrics;
     private final Balancer balancer = new Balancer();
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
-    static final String NODE_HEADER = "X-Registry-Node";
-    static final String LEADER_HEADER = "X-Registry-Leader";
-    static final String MIN_INDEX_HEADER = "X-Registry-Min-Index";
     /** How long a read waits for this replica to apply the writes this node has answered. */
     private static final Duration OWN_WRITES_WAIT = Duration.ofSeconds(1);
 
@@ -78,7 +76,7 @@ public final class RegistryApi {
         Registration registration = readBody(body, Registration.class);
         Instance instance = Validation.instance(service, id, registration);
         return write(new Register(instance)).thenApply(a -> a.result() instanceof Result.Stored s
-                ? Reply.ok(new Responses.Registered(a.index(), s.instance())).header("X-Registry-Index", a.index())
+                ? Reply.ok(new Responses.Registered(a.index(), s.instance())).header(Headers.INDEX, a.index())
                 : rejected(a.result()));
     }
 
@@ -86,7 +84,7 @@ public final class RegistryApi {
         Validation.serviceName(service);
         Validation.instanceId(id);
         return write(new Deregister(service, id)).thenApply(a -> a.result() instanceof Result.Removed
-                ? Reply.ok(new Responses.Indexed(a.index())).header("X-Registry-Index", a.index())
+                ? Reply.ok(new Responses.Indexed(a.index())).header(Headers.INDEX, a.index())
                 : rejected(a.result()));
     }
 
@@ -315,8 +313,8 @@ public final class RegistryApi {
 
     private Reply readHeaders(Reply reply, long index) {
         long contact = raft.lastLeaderContactMillis();
-        reply.header("X-Registry-Index", index);
-        return reply.header("X-Registry-Last-Contact", contact == Long.MAX_VALUE ? -1 : contact);
+        reply.header(Headers.INDEX, index);
+        return reply.header(Headers.LAST_CONTACT, contact == Long.MAX_VALUE ? -1 : contact);
     }
 
     /**
@@ -403,9 +401,9 @@ public final class RegistryApi {
 
     /** Who answered and who leads, on every answer: a client learns where to send its writes from any reply. */
     Reply identified(Reply reply) {
-        reply.headers().putIfAbsent(NODE_HEADER, config.id());
+        reply.headers().putIfAbsent(Headers.NODE, config.id());
         try {
-            raft.leaderId().ifPresent(leader -> reply.headers().putIfAbsent(LEADER_HEADER, leader));
+            raft.leaderId().ifPresent(leader -> reply.headers().putIfAbsent(Headers.LEADER, leader));
         } catch (RuntimeException e) {
             // a server shutting down may not say; the answer itself must still go out
         }
@@ -474,7 +472,7 @@ public final class RegistryApi {
 
     public Reply cluster() {
         return Reply.ok(raft.cluster(applied.current(), duties.protecting()))
-                .header("X-Registry-Index", applied.current());
+                .header(Headers.INDEX, applied.current());
     }
 
     public Reply health() {
