@@ -154,6 +154,35 @@ class FaultToleranceTest {
         }
     }
 
+    /**
+     * A connection that dies without a reset (a peer gone from the network, a container restarted behind
+     * it) must not cut a follower off for good: Ratis's channel has no keepalive and its appender never
+     * dials again on its own, so the leader's watchdog opens a new connection (chaos suite, scenario b,
+     * docs/RELIABILITY.md). The follower must catch up and hold every write made meanwhile.
+     */
+    @Test
+    void aFollowerWhoseConnectionsDiedSilentlyCatchesUpOverANewOne() {
+        try (LocalCluster cluster = LocalCluster.startRelayed(3)) {
+            String leader = cluster.leaderId();
+            Map<String, Long> acknowledged = registerMany(cluster, leader, "before", 20);
+            cluster.awaitConverged();
+            String follower = cluster.followerIds().get(0);
+            long stuckAt = cluster.node(follower).appliedIndex();
+
+            // Cut off, the follower loses its leader at once; asking the cluster for the leader would wait on it.
+            cluster.relay(follower).wedgeOpenConnections();
+            acknowledged.putAll(registerMany(cluster, leader, "during", 100));
+            long target = cluster.node(leader).appliedIndex();
+
+            Await.until(Duration.ofSeconds(30), "the cut-off follower applies the writes made meanwhile",
+                    () -> cluster.node(follower).appliedIndex() >= target);
+            assertThat(target).isGreaterThan(stuckAt);
+            assertThat(cluster.relay(follower).liveConnections()).as("connections to the follower made anew")
+                    .isPositive();
+            assertAllPresent(cluster.httpAddress(follower), acknowledged);
+        }
+    }
+
     static Map<String, Long> registerMany(LocalCluster cluster, String via, String prefix, int count) {
         Map<String, Long> acknowledged = new HashMap<>();
         for (int i = 0; i < count; i++) {

@@ -51,6 +51,16 @@ public final class CommitPush implements RpcType {
             }
         }
 
+        /** The appenders of this node's current leadership; none while it follows. */
+        java.util.List<LogAppender> running() {
+            return byFollower.values().stream().filter(LogAppender::isRunning).toList();
+        }
+
+        /** False once a newer appender (a new term, or a replacement) serves the same follower. */
+        boolean isCurrent(LogAppender appender) {
+            return byFollower.get(appender.getFollowerId()) == appender;
+        }
+
         void put(Parameters parameters) {
             parameters.put(APPENDERS_KEY, this, Appenders.class);
         }

@@ -67,8 +67,9 @@ public final class RaftNode implements AutoCloseable {
     private final NodeConfig config;
     private final RegistryStateMachine stateMachine;
     private final RaftPeerId selfId;
-    /** The leader's log appenders, for {@link #announceCommit()}. */
+    /** The leader's log appenders, for {@link #announceCommit()} and the {@link AppenderWatchdog}. */
     private final CommitPush.Appenders appenders = new CommitPush.Appenders();
+    private final AppenderWatchdog watchdog = new AppenderWatchdog(appenders);
     /** The first ReadIndex since start (see {@link #caughtUp()}); null until one is asked for. */
     private volatile CompletableFuture<Void> catchingUp;
     private RaftServer server;
@@ -133,6 +134,7 @@ public final class RaftNode implements AutoCloseable {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
+        watchdog.start();
         client = newClient(null, writeRetryPolicy());
         adminClient = newClient(null, adminRetryPolicy());
         LOG.info("Raft replica {} started on {} ({} peers, data in {})", config.id(), config.self().raftAddress(),
@@ -623,6 +625,7 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        watchdog.close();
         retired.shutdownNow();
         barrierCompleter.shutdownNow();
         if (client != null) {

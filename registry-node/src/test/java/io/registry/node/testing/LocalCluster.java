@@ -36,6 +36,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<String, NodeConfig> configs = new LinkedHashMap<>();
     private final Map<String, RegistryNode> running = new LinkedHashMap<>();
     private final Map<String, Integer> unexpectedShutdowns = new LinkedHashMap<>();
+    private final Map<String, TcpRelay> relays = new LinkedHashMap<>();
 
     private LocalCluster(Path root, UnaryOperator<NodeConfig> tweak) {
         this.root = root;
@@ -48,6 +49,19 @@ public final class LocalCluster implements AutoCloseable {
 
     /** @param tweak adjusts each node's configuration (e.g. a lower snapshot threshold) */
     public static LocalCluster start(int size, UnaryOperator<NodeConfig> tweak) {
+        return start(size, tweak, false);
+    }
+
+    /**
+     * A cluster whose Raft traffic to each node passes through a {@link TcpRelay} ({@link #relay}), so that a
+     * test can kill connections between the nodes silently. Each node listens on its own port and dials
+     * the others at their relays.
+     */
+    public static LocalCluster startRelayed(int size) {
+        return start(size, UnaryOperator.identity(), true);
+    }
+
+    private static LocalCluster start(int size, UnaryOperator<NodeConfig> tweak, boolean relayed) {
         LocalCluster cluster;
         try {
             cluster = new LocalCluster(Files.createTempDirectory("registry-cluster-"), tweak);
@@ -58,8 +72,13 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 1; i <= size; i++) {
             peers.add(new Peer("n" + i, "127.0.0.1", freePort(), freePort()));
         }
+        if (relayed) {
+            for (Peer peer : peers) {
+                cluster.relays.put(peer.id(), new TcpRelay(freePort(), peer.raftPort()));
+            }
+        }
         for (Peer peer : peers) {
-            cluster.configs.put(peer.id(), cluster.configFor(peer.id(), peers, false));
+            cluster.configs.put(peer.id(), cluster.configFor(peer.id(), cluster.seenFrom(peer.id(), peers), false));
         }
         try {
             // Start in parallel: a lone first node would wait an election timeout for company.
@@ -70,6 +89,21 @@ public final class LocalCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /** The members as node {@code id} dials them: the others at their relays, if they have one. */
+    private List<Peer> seenFrom(String id, List<Peer> peers) {
+        return peers.stream().map(p -> p.id().equals(id) || !relays.containsKey(p.id()) ? p
+                : new Peer(p.id(), p.host(), relays.get(p.id()).port(), p.httpPort())).toList();
+    }
+
+    /** The relay in front of node {@code id}'s Raft port; only in a cluster from {@link #startRelayed}. */
+    public TcpRelay relay(String id) {
+        TcpRelay relay = relays.get(id);
+        if (relay == null) {
+            throw new IllegalStateException("node " + id + " has no relay: start the cluster with startRelayed");
+        }
+        return relay;
     }
 
     private NodeConfig configFor(String id, List<Peer> peers, boolean join) {
@@ -241,6 +275,7 @@ public final class LocalCluster implements AutoCloseable {
         synchronized (running) {
             running.clear();
         }
+        relays.values().forEach(TcpRelay::close);
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
