@@ -422,6 +422,23 @@ final class ChaosCluster implements AutoCloseable {
         return out.toString();
     }
 
+    /**
+     * Saves a thread dump (jcmd) of every running node next to its log, named for {@code why}: what a
+     * stalled node was doing is gone once the scenario tears the cluster down (session 12's run 4 kept only
+     * the logs of a leader that had stopped sending to a follower).
+     */
+    void threadDumps(String why) {
+        List<Node> running;
+        synchronized (this) {
+            running = nodes.values().stream().filter(n -> n.state == State.RUNNING && n.container != null).toList();
+        }
+        for (Node n : running) {
+            Path dump = logDir.resolve(n.id + "." + n.incarnation + "." + why + "-threads.txt");
+            exec(n.container.getContainerId(), dump, "jcmd", "1", "Thread.print");
+            ChaosLog.info("[%s] thread dump of %s in %s", name, n.id, dump);
+        }
+    }
+
     Path logDir() {
         return logDir;
     }

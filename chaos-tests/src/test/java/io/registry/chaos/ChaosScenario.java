@@ -283,6 +283,7 @@ final class ChaosScenario implements AutoCloseable {
             workload.history().dump(cluster.logDir().resolve("history.csv"), startNanos);
             ChaosSummary.add(new ChaosSummary.Row(name, "FAILED", workload.history().acknowledged(), 0, -1, -1, 0, 0,
                     seconds(), "did not finish; logs in " + cluster.logDir()));
+            cluster.threadDumps("unfinished");
             ChaosLog.warn("[%s] did not finish; last node log lines:%n%s", name, cluster.logTails(40));
         }
         cluster.close();
