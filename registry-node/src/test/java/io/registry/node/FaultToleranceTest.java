@@ -170,6 +170,7 @@ class FaultToleranceTest {
             long stuckAt = cluster.node(follower).appliedIndex();
 
             // Cut off, the follower loses its leader at once; asking the cluster for the leader would wait on it.
+            assertThat(cluster.node(leader).raft().followerReconnects()).as("reconnects to healthy followers").isZero();
             cluster.relay(follower).wedgeOpenConnections();
             acknowledged.putAll(registerMany(cluster, leader, "during", 100));
             long target = cluster.node(leader).appliedIndex();
@@ -179,6 +180,8 @@ class FaultToleranceTest {
             assertThat(target).isGreaterThan(stuckAt);
             assertThat(cluster.relay(follower).liveConnections()).as("connections to the follower made anew")
                     .isPositive();
+            assertThat(TestHttp.get(cluster.httpAddress(leader), "/metrics").body())
+                    .containsPattern("registry_follower_reconnects_total\\{[^}]*} [1-9]");
             assertAllPresent(cluster.httpAddress(follower), acknowledged);
         }
     }

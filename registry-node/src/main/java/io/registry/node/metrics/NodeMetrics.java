@@ -55,6 +55,9 @@ public final class NodeMetrics implements AutoCloseable {
                 .description("Write commands committed through this node").register(registry);
         FunctionCounter.builder("registry_write_batches", node, n -> n.writeStats()[1])
                 .description("Raft entries those commands were batched into").register(registry);
+        FunctionCounter.builder("registry_follower_reconnects", node, n -> n.raft().followerReconnects())
+                .description("New Raft connections this node, as leader, opened to followers silent for 5 s")
+                .register(registry);
         for (Beat beat : Beat.values()) {
             heartbeats[beat.ordinal()] = Counter.builder("registry_heartbeats").tag("answered", beat.tag())
                     .description("Heartbeats received by this node, by who answered them").register(registry);

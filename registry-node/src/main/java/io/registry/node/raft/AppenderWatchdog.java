@@ -50,6 +50,7 @@ final class AppenderWatchdog implements AutoCloseable {
 
     private final CommitPush.Appenders appenders;
     private final Map<LogAppender, Silence> silences = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder reconnects = new java.util.concurrent.atomic.LongAdder();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "appender-watchdog");
         t.setDaemon(true);
@@ -97,7 +98,13 @@ final class AppenderWatchdog implements AutoCloseable {
                     appender.getFollower().getNextIndex(), appender.getFollower().getMatchIndex(), STALL.toSeconds());
         }
         silence.reconnectedAt = nowMillis;
+        reconnects.increment();
         reconnect(appender);
+    }
+
+    /** New connections opened to silent followers since this node started. */
+    long reconnects() {
+        return reconnects.sum();
     }
 
     /**

@@ -334,6 +334,11 @@ public final class RaftNode implements AutoCloseable {
         appenders.push();
     }
 
+    /** New Raft connections this node, as leader, opened to followers that had fallen silent. */
+    public long followerReconnects() {
+        return watchdog.reconnects();
+    }
+
     /** True once this replica has applied everything committed at some moment after it started. */
     public boolean isCaughtUp() {
         CompletableFuture<Void> attempt = catchingUp;
