@@ -169,8 +169,9 @@ class FaultToleranceTest {
             String follower = cluster.followerIds().get(0);
             long stuckAt = cluster.node(follower).appliedIndex();
 
-            // Cut off, the follower loses its leader at once; asking the cluster for the leader would wait on it.
             assertThat(cluster.node(leader).raft().followerReconnects()).as("reconnects to healthy followers").isZero();
+
+            // Cut off, the follower loses its leader at once; asking the cluster for the leader would wait on it.
             cluster.relay(follower).wedgeOpenConnections();
             acknowledged.putAll(registerMany(cluster, leader, "during", 100));
             long target = cluster.node(leader).appliedIndex();

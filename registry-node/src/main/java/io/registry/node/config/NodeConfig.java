@@ -74,12 +74,6 @@ public record NodeConfig(
                 maxStale, joining, snapshotThreshold, health, httpThreads);
     }
 
-    /** The same node with another view of where its peers are (e.g. behind port mappings). */
-    public NodeConfig withPeers(List<Peer> members) {
-        return new NodeConfig(id, members, dataDir, bind, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
-                maxStale, join, snapshotThreshold, health, httpThreads);
-    }
-
     public NodeConfig withBind(String address) {
         return new NodeConfig(id, peers, dataDir, address, electionTimeoutMin, electionTimeoutMax, maxRequestBytes,
                 maxStale, join, snapshotThreshold, health, httpThreads);

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.server.RaftServerRpcWithProxy;
 import org.apache.ratis.server.leader.LogAppender;
 import org.slf4j.Logger;
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
  */
 final class AppenderWatchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AppenderWatchdog.class);
-    /** Ten heartbeat intervals at the longest election timeout one would configure; far past any answer. */
+    /**
+     * A leader sends a heartbeat every half minimum election timeout, so this is ten of them or more at any
+     * timeout up to 1 s: far past the answer of a live follower, well within the wait of a stalled one.
+     */
     static final Duration STALL = Duration.ofSeconds(5);
     /** A follower that stays silent is reconnected every {@link #STALL}, but logged only this often. */
     private static final long LOG_EVERY_MILLIS = 60_000;
@@ -50,7 +54,7 @@ final class AppenderWatchdog implements AutoCloseable {
 
     private final CommitPush.Appenders appenders;
     private final Map<LogAppender, Silence> silences = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.LongAdder reconnects = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder reconnects = new LongAdder();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "appender-watchdog");
         t.setDaemon(true);

@@ -1,5 +1,6 @@
 package io.registry.node.raft;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.conf.Parameters;
@@ -52,7 +53,7 @@ public final class CommitPush implements RpcType {
         }
 
         /** The appenders of this node's current leadership; none while it follows. */
-        java.util.List<LogAppender> running() {
+        List<LogAppender> running() {
             return byFollower.values().stream().filter(LogAppender::isRunning).toList();
         }
 
