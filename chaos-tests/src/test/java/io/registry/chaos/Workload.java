@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Concurrent writers and readers on every node a client could reach, recording everything in a
  * {@link History}.
  * <p>Writes are open-loop: a new one starts every {@link #WRITE_PERIOD_NANOS} whatever the earlier ones
- * are doing, up to {@link #MAX_IN_FLIGHT} at once, so requests hanging on a paused or cut-off node do not
+ * are doing, up to {@link #MAX_IN_FLIGHT} at once per node, so requests hanging on a paused or cut-off node do not
  * hold back the rest and the longest gap between acknowledgements measures the cluster, not the load
  * generator. Each write registers a unique id, or deregisters one registered earlier whose registration
  * was acknowledged or had an unknown outcome (each id at most once).
