@@ -55,6 +55,7 @@ final class AppenderWatchdog implements AutoCloseable {
     private final CommitPush.Appenders appenders;
     private final Map<LogAppender, Silence> silences = new ConcurrentHashMap<>();
     private final LongAdder reconnects = new LongAdder();
+    /** Its own thread: closing a channel to a hung peer blocks for up to 5 s (Ratis waits for its calls). */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "appender-watchdog");
         t.setDaemon(true);
@@ -103,7 +104,7 @@ final class AppenderWatchdog implements AutoCloseable {
         }
         silence.reconnectedAt = nowMillis;
         reconnects.increment();
-        reconnect(appender);
+        renewConnection(appender);
     }
 
     /** New connections opened to silent followers since this node started. */
@@ -115,7 +116,7 @@ final class AppenderWatchdog implements AutoCloseable {
      * Closes the channels to the follower; the next append dials anew. Streams stuck on the old connection
      * fail, which releases an appender waiting for them to become ready.
      */
-    private static void reconnect(LogAppender appender) {
+    private static void renewConnection(LogAppender appender) {
         if (appender.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc) {
             rpc.getProxies().resetProxy(appender.getFollowerId());
         }
