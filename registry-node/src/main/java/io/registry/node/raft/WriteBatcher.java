@@ -125,7 +125,6 @@ public final class WriteBatcher implements AutoCloseable {
             writers.answered(pending.count());
             return false;
         }
-        pending.future().whenComplete((r, e) -> writers.answered(pending.count()));
         // Only the last awaited writer wakes the flusher: a wake-up per write cost each write a futex call
         // here and a context switch there, for the flusher to find some still missing and sleep again.
         int awaited = lingeringFor;
@@ -286,9 +285,9 @@ public final class WriteBatcher implements AutoCloseable {
     }
 
     /** Each write gets its own result; a forwarded batch gets the results of its commands, in order. */
-    private static void deliver(List<Pending> batch, long index, Result result) {
+    private void deliver(List<Pending> batch, long index, Result result) {
         if (batch.size() == 1) {
-            batch.get(0).future().complete(new Applied(index, result));
+            answer(batch.get(0), new Applied(index, result));
             return;
         }
         List<Result> results = result instanceof Result.Batched b ? b.results() : null;
@@ -304,16 +303,37 @@ public final class WriteBatcher implements AutoCloseable {
                 own = at < results.size() ? results.get(at) : result;
             }
             at += p.count();
-            p.future().complete(new Applied(index, own));
+            answer(p, new Applied(index, own));
         }
     }
 
-    private static void fail(List<Pending> batch, Throwable cause) {
+    /**
+     * Counts the writers as answered before their callers hear it. Counted after (in a callback of the
+     * future, which runs after the caller's own), a client answered on another thread could write again
+     * first; the peak then held one writer too many, and every batch lingered its full time for a writer
+     * who did not exist.
+     */
+    private void answer(Pending pending, Applied applied) {
+        writers.answered(pending.count());
+        pending.future().complete(applied);
+    }
+
+    private void refuse(Pending pending, Throwable error) {
+        writers.answered(pending.count());
+        pending.future().completeExceptionally(error);
+    }
+
+    /** Writes submitted and not yet answered; for tests. */
+    int unanswered() {
+        return writers.outstanding();
+    }
+
+    private void fail(List<Pending> batch, Throwable cause) {
         LOG.warn("write of {} command(s) failed: {}", batch.size(), String.valueOf(cause));
         ApiException error = ApiException.unavailable("no_leader", "the cluster could not commit the write "
                 + "(no leader reachable within the retry budget: " + rootMessage(cause) + "); retry shortly, "
                 + "and check `registry status` if it persists");
-        batch.forEach(p -> p.future().completeExceptionally(error));
+        batch.forEach(p -> refuse(p, error));
     }
 
     private static String rootMessage(Throwable t) {
@@ -354,7 +374,7 @@ public final class WriteBatcher implements AutoCloseable {
         flusher.interrupt();
         Pending p;
         while ((p = queue.poll()) != null) {
-            p.future().completeExceptionally(ApiException.unavailable("shutting_down", "this node is shutting down"));
+            refuse(p, ApiException.unavailable("shutting_down", "this node is shutting down"));
         }
     }
 }

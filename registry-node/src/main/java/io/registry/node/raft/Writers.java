@@ -45,6 +45,10 @@ final class Writers {
         return Math.max(windowPeak.get(), previousPeak);
     }
 
+    int outstanding() {
+        return outstanding.get();
+    }
+
     /** True while some of the {@code expected} writers have no write here yet. */
     boolean missing(int expected) {
         return outstanding.get() < expected;
