@@ -310,8 +310,8 @@ public final class WriteBatcher implements AutoCloseable {
     /**
      * Counts the writers as answered before their callers hear it. Counted after (in a callback of the
      * future, which runs after the caller's own), a client answered on another thread could write again
-     * first; the peak then held one writer too many, and every batch lingered its full time for a writer
-     * who did not exist.
+     * first; the peak then held writers who did not exist (65-69 with 64 clients, docs/BENCHMARKS.md session
+     * 14), and every batch lingered its full time for them.
      */
     private void answer(Pending pending, Applied applied) {
         writers.answered(pending.count());
