@@ -5,25 +5,24 @@ import static io.registry.api.Limits.*;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Input validation shared by the HTTP facade (before the log) and the state machine (again in apply).
  * Every failure is a 400 whose message names the field, the rule and an example of a good value.
  */
 public final class Validation {
-    private static final Pattern SERVICE = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]+");
-    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9_.:%-]+");
-    private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_.-]+");
-    private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final CharClass SERVICE = CharClass.of("abcdefghijklmnopqrstuvwxyz0123456789-");
+    private static final CharClass ID = CharClass.of(CharClass.LETTERS_AND_DIGITS + "_.:-");
+    private static final CharClass ADDRESS = CharClass.of(CharClass.LETTERS_AND_DIGITS + "_.:%-");
+    private static final CharClass META_KEY = CharClass.of(CharClass.LETTERS_AND_DIGITS + "_.-");
+    private static final CharClass ZONE = META_KEY;
 
     private Validation() {
     }
 
     public static String serviceName(String service) {
         if (service == null || service.isEmpty() || service.length() > SERVICE_NAME_MAX_CHARS
-                || !SERVICE.matcher(service).matches()) {
+                || !SERVICE.matchesAll(service) || service.charAt(0) == '-' || service.endsWith("-")) {
             throw bad("invalid_service", "service name '" + service + "' must be 1-" + SERVICE_NAME_MAX_CHARS
                     + " characters of a-z, 0-9 and '-', not starting or ending with '-' (e.g. 'payments-api')");
         }
@@ -31,7 +30,7 @@ public final class Validation {
     }
 
     public static String instanceId(String id) {
-        if (id == null || id.isEmpty() || id.length() > INSTANCE_ID_MAX_CHARS || !ID.matcher(id).matches()) {
+        if (id == null || id.isEmpty() || id.length() > INSTANCE_ID_MAX_CHARS || !ID.matchesAll(id)) {
             throw bad("invalid_id", "instance id '" + id + "' must be 1-" + INSTANCE_ID_MAX_CHARS
                     + " characters of A-Z, a-z, 0-9, '_', '.', ':' and '-' (e.g. 'payments-1')");
         }
@@ -69,7 +68,7 @@ public final class Validation {
             throw bad("missing_field", "field 'address' is required: the host name or IP clients connect to "
                     + "(e.g. \"address\":\"10.0.0.5\")");
         }
-        if (address.length() > ADDRESS_MAX_CHARS || !ADDRESS.matcher(address).matches()) {
+        if (address.length() > ADDRESS_MAX_CHARS || !ADDRESS.matchesAll(address)) {
             throw bad("invalid_address", "address '" + address + "' must be a host name or IP of at most "
                     + ADDRESS_MAX_CHARS + " characters (e.g. 'api-1.internal' or '10.0.0.5')");
         }
@@ -110,7 +109,7 @@ public final class Validation {
                     + " are allowed");
         }
         metadata.forEach((k, v) -> {
-            if (k.length() > METADATA_KEY_MAX_CHARS || !META_KEY.matcher(k).matches()) {
+            if (k.length() > METADATA_KEY_MAX_CHARS || !META_KEY.matchesAll(k)) {
                 throw bad("invalid_metadata", "metadata key '" + k + "' must be 1-" + METADATA_KEY_MAX_CHARS
                         + " characters of A-Z, a-z, 0-9, '_', '.' and '-'");
             }
@@ -137,7 +136,7 @@ public final class Validation {
         if (zone == null) {
             return null;
         }
-        if (zone.isEmpty() || zone.length() > ZONE_MAX_CHARS || !ZONE.matcher(zone).matches()) {
+        if (zone.isEmpty() || zone.length() > ZONE_MAX_CHARS || !ZONE.matchesAll(zone)) {
             throw bad("invalid_zone", "zone '" + zone + "' must be 1-" + ZONE_MAX_CHARS
                     + " characters of A-Z, a-z, 0-9, '_', '.' and '-' (e.g. 'eu-west-1a')");
         }
