@@ -3,8 +3,8 @@ package io.registry.api;
 /**
  * A set of ASCII characters that a name may be made of, checked by table lookup. Validation runs on every
  * write on the node that takes it and again in apply on every node; there, {@code java.util.regex} took
- * 2-3 % of a node's CPU under load (docs/BENCHMARKS.md, session 15) for rules that are only "these
- * characters".
+ * about 2 % of a follower's CPU under load (docs/BENCHMARKS.md, session 15) for rules that are only
+ * "these characters".
  */
 final class CharClass {
     static final String LETTERS_AND_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
