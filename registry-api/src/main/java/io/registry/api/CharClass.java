@@ -22,7 +22,7 @@ final class CharClass {
         return new CharClass(chars);
     }
 
-    boolean contains(char c) {
+    private boolean contains(char c) {
         return c < 128 && allowed[c];
     }
 
